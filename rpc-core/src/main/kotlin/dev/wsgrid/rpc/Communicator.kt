@@ -1,0 +1,278 @@
+package dev.wsgrid.rpc
+
+import dev.wsgrid.rpc.internal.BoundFunction
+import dev.wsgrid.rpc.internal.DriverHandler
+import dev.wsgrid.rpc.internal.DriverHost
+import dev.wsgrid.rpc.internal.ProviderBinding
+import dev.wsgrid.rpc.internal.ServiceBindings
+import dev.wsgrid.rpc.internal.Session
+import dev.wsgrid.rpc.internal.SessionHost
+import dev.wsgrid.rpc.internal.startFuture
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
+import java.time.Instant
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.CopyOnWriteArrayList
+import kotlin.coroutines.ContinuationInterceptor
+import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
+import kotlin.reflect.KClass
+import kotlin.time.toKotlinDuration
+
+/**
+ * One end of a connection: it serves its [provider] to the remote side and calls the remote
+ * side's provider through [drivers][getDriver].
+ *
+ * ```kotlin
+ * interface ICalculator { suspend fun plus(x: Double, y: Double): Double; val scientific: IScientific }
+ *
+ * val calculator = communicator.getDriver<ICalculator>()
+ * calculator.plus(1.0, 2.0)          // sends {"uid":1,"listener":"plus","parameters":[...]}
+ * calculator.scientific.sqrt(4.0)    // listener "scientific.sqrt"
+ * ```
+ *
+ * Connectors and acceptors extend it; [TransportCommunicator] runs one over any [Transport].
+ *
+ * ## Calls
+ * A driver call fails at once with [NotConnectedException] unless the state is [CommunicatorState.OPEN].
+ * Pending calls fail with [ConnectionClosedException] when the connection ends; a remote failure
+ * arrives as [RemoteException]; a call that outlives its timeout fails with [CallTimeoutException].
+ *
+ * ## Cancellation
+ * Cancelling the coroutine of a `suspend` driver call, or a driver's future, removes the call's
+ * pending entry; its late return is dropped.
+ *
+ * ## Provider
+ * The remote side reaches the provider only through the members of its service interfaces: by
+ * default every interface its class implements (the JDK's and Kotlin's own excepted), or those
+ * given to [setProvider]. Interfaces are parsed and checked when the provider is set, so a broken
+ * one fails here rather than at the first call.
+ *
+ * @param Provider the type of the provider this side serves.
+ */
+public abstract class Communicator<Provider : Any> protected constructor(
+    provider: Provider?,
+    /** The options: codec, limits, timeouts. */
+    public val options: CommunicatorOptions,
+    context: CoroutineContext,
+) {
+    private val job = SupervisorJob(context[Job])
+    private val context: CoroutineContext =
+        context.minusKey(Job) + (context[ContinuationInterceptor] ?: Dispatchers.Default)
+
+    /** Owns the futures of driver calls; each ends with its call, at the latest when its connection ends. */
+    private val callScope = CoroutineScope(this.context + job + CoroutineName("wsgrid-calls"))
+
+    @Volatile
+    private var currentState: CommunicatorState = CommunicatorState.NONE
+
+    @Volatile
+    private var current: Session? = null
+
+    @Volatile
+    private var currentProvider: Provider? = null
+
+    @Volatile
+    private var binding: ProviderBinding? = null
+
+    private val listeners = CopyOnWriteArrayList<InvokeListener>()
+    private val drivers = ConcurrentHashMap<Any, Any>()
+
+    private val host = Host()
+
+    init {
+        if (provider != null) setProvider(provider)
+    }
+
+    /** Where this communicator is in its life. */
+    public val state: CommunicatorState get() = currentState
+
+    /** The calls of this side that wait for their return on the open connection. */
+    public val pendingCalls: Int get() = current?.pendingCount ?: 0
+
+    /**
+     * The object the remote side calls, or `null` for none (a call then fails with an error saying so).
+     * Setting it checks its service interfaces and may throw [IllegalArgumentException].
+     */
+    public var provider: Provider?
+        get() = currentProvider
+        set(value) {
+            binding = value?.let { ProviderBinding.create(it, emptyList(), options.bindings) }
+            currentProvider = value
+        }
+
+    /**
+     * Sets the provider and exposes it only through [serviceInterfaces]: members of its other
+     * interfaces stay out of the remote side's reach.
+     *
+     * @throws IllegalArgumentException if the provider does not implement one of them, or one is
+     *   not a valid service interface (the message names the method).
+     */
+    public fun setProvider(provider: Provider, vararg serviceInterfaces: Class<*>) {
+        binding = ProviderBinding.create(provider, serviceInterfaces.toList(), options.bindings)
+        currentProvider = provider
+    }
+
+    /**
+     * Returns a driver: a proxy of [type] whose calls run on the remote side's provider.
+     * [type] must be an interface of `suspend` functions or of methods returning
+     * `CompletableFuture<T>` / `CompletionStage<T>`; members returning another such interface
+     * are nested objects. The interface is checked here; the same driver is returned each time.
+     *
+     * @throws IllegalArgumentException naming the method when [type] is not a valid driver interface.
+     */
+    public fun <T : Any> getDriver(type: Class<T>): T = getDriver(type, null)
+
+    /**
+     * Returns a driver whose calls time out after [callTimeout] unless a [CallTimeout] in the
+     * caller's context says otherwise; see [getDriver].
+     */
+    public fun <T : Any> getDriver(type: Class<T>, callTimeout: java.time.Duration?): T {
+        val key: Any = if (callTimeout == null) type else type to callTimeout
+        return type.cast(
+            drivers.getOrPut(key) {
+                DriverHandler.create(host, options.bindings.forDriver(type), "", callTimeout, type)
+            },
+        )
+    }
+
+    /** Returns a driver of [type]; see [getDriver]. */
+    public fun <T : Any> getDriver(type: KClass<T>): T = getDriver(type.java)
+
+    /** Returns a driver of [T]; see [getDriver]. */
+    public inline fun <reified T : Any> getDriver(): T = getDriver(T::class.java)
+
+    /** Adds a listener of the invoke events (send, receive, complete, return). */
+    public fun addInvokeListener(listener: InvokeListener) {
+        listeners.add(listener)
+    }
+
+    /** Removes a listener added by [addInvokeListener]. */
+    public fun removeInvokeListener(listener: InvokeListener) {
+        listeners.remove(listener)
+    }
+
+    /**
+     * Suspends until the connection closes; returns at once when it is closed already.
+     *
+     * @throws NotConnectedException when no connection has been opened yet.
+     */
+    public suspend fun join() {
+        when (val s = joinable("join")) {
+            null -> return
+            else -> s.finished.await()
+        }
+    }
+
+    /** Waits at most [timeout] for the connection to close; answers whether it closed. */
+    public suspend fun join(timeout: kotlin.time.Duration): Boolean {
+        val s = joinable("join") ?: return true
+        return withTimeoutOrNull(timeout) { s.finished.await() } != null
+    }
+
+    /** Waits at most [timeout] for the connection to close; answers whether it closed. */
+    public suspend fun join(timeout: java.time.Duration): Boolean = join(timeout.toKotlinDuration())
+
+    /** Waits until [deadline] at the latest for the connection to close; answers whether it closed. */
+    public suspend fun join(deadline: Instant): Boolean =
+        join(java.time.Duration.between(Instant.now(), deadline).coerceAtLeast(java.time.Duration.ZERO))
+
+    private fun joinable(what: String): Session? = when (val st = currentState) {
+        CommunicatorState.CLOSED -> null
+        CommunicatorState.OPEN, CommunicatorState.CLOSING -> current
+        else -> throw NotConnectedException(st, "cannot $what: connection is $st")
+    }
+
+    // ------------------------------------------------------------------ for connectors and acceptors
+
+    /** Moves to [state]; connectors and acceptors report their handshake states this way. */
+    protected fun updateState(state: CommunicatorState) {
+        currentState = state
+    }
+
+    /**
+     * Starts serving [transport]: the state becomes [CommunicatorState.OPEN] and a coroutine of
+     * this communicator reads its frames until it closes, then the state becomes
+     * [CommunicatorState.CLOSED], every pending call fails, and [onClosed] runs.
+     */
+    protected fun openSession(transport: Transport) {
+        val previous = current
+        check(previous == null || previous.finished.isCompleted) { "a connection is still open: close it first" }
+        val session = Session(host, transport, job, context)
+        current = session
+        currentState = CommunicatorState.OPEN
+        session.scope.launch(CoroutineName("wsgrid-receive")) {
+            session.run()
+        }
+        session.finished.invokeOnCompletion {
+            val end = session.finished.getCompleted()
+            if (current === session) currentState = CommunicatorState.CLOSED
+            try {
+                onClosed(end)
+            } catch (e: Exception) {
+                org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("onClosed failed", e)
+            }
+        }
+    }
+
+    /**
+     * Closes the open connection with [code] and [reason] and waits until it is closed and every
+     * pending call has failed. Returns at once when already closed.
+     */
+    protected suspend fun closeSession(code: Int, reason: String) {
+        val s = joinable("close") ?: return
+        if (s.closing == null) {
+            currentState = CommunicatorState.CLOSING
+            s.markClosing(code, reason)
+            try {
+                s.transport.close(code, reason)
+            } catch (e: Exception) {
+                org.slf4j.LoggerFactory.getLogger(Communicator::class.java).debug("close failed", e)
+            }
+        }
+        s.finished.await()
+    }
+
+    /** Runs once each connection has closed, after its pending calls failed. Must not block. */
+    protected open fun onClosed(closed: TransportFrame.Closed) {}
+
+    /** A short description for logs: `"acceptor /calculator from 127.0.0.1:51234"`. */
+    protected open val description: String get() = javaClass.simpleName
+
+    private inner class Host : SessionHost, DriverHost {
+        override val options: CommunicatorOptions get() = this@Communicator.options
+        override val invokeListeners: List<InvokeListener> get() = listeners
+        override val providerBinding: ProviderBinding? get() = binding
+        override val description: String get() = this@Communicator.description
+        override val bindings: ServiceBindings get() = options.bindings
+
+        override suspend fun call(
+            listener: String,
+            quoted: String,
+            f: BoundFunction,
+            args: Array<out Any?>?,
+            timeout: java.time.Duration?,
+        ): Any? {
+            val s = current
+            val st = currentState
+            if (st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
+            val t = currentCoroutineContext()[CallTimeout]?.timeout ?: timeout ?: options.callTimeout
+            return s.call(listener, quoted, f, args, t)
+        }
+
+        override fun callAsFuture(
+            listener: String,
+            quoted: String,
+            f: BoundFunction,
+            args: Array<out Any?>?,
+            timeout: java.time.Duration?,
+        ): CompletableFuture<Any?> = startFuture(callScope, listener, quoted, f, args, timeout)
+    }
+}

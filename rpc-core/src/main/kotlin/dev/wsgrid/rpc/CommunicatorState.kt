@@ -1,0 +1,31 @@
+package dev.wsgrid.rpc
+
+/**
+ * Where a communicator is in its life. Calls may be made only while [OPEN].
+ *
+ * A connector moves `NONE → CONNECTING → OPEN → CLOSING → CLOSED`, and may connect again
+ * from `CLOSED`. An acceptor moves `NONE → ACCEPTING → OPEN → CLOSING → CLOSED`, or
+ * `NONE → REJECTING → CLOSED`. A [TransportCommunicator] moves `NONE → OPEN → CLOSING → CLOSED`.
+ */
+public enum class CommunicatorState {
+    /** Created; not connected yet. */
+    NONE,
+
+    /** A connector is opening its connection and exchanging the header. */
+    CONNECTING,
+
+    /** An acceptor is accepting its client. */
+    ACCEPTING,
+
+    /** An acceptor is rejecting its client. */
+    REJECTING,
+
+    /** Open: both sides may call each other. */
+    OPEN,
+
+    /** Closing: no new calls; pending ones are being failed. */
+    CLOSING,
+
+    /** Closed. */
+    CLOSED,
+}

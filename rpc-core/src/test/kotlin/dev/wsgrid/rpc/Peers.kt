@@ -1,0 +1,65 @@
+package dev.wsgrid.rpc
+
+import kotlinx.coroutines.withTimeout
+import java.util.concurrent.ConcurrentLinkedQueue
+
+/** Two communicators joined by an in-memory pair: `server` serves [serverProvider]. */
+class Peers(
+    val server: TransportCommunicator<Any>,
+    val client: TransportCommunicator<Any>,
+    val serverTransport: RecordingTransport,
+    val clientTransport: RecordingTransport,
+)
+
+fun peers(
+    serverProvider: Any?,
+    clientProvider: Any? = null,
+    options: CommunicatorOptions = CommunicatorOptions.DEFAULT,
+    clientOptions: CommunicatorOptions = options,
+): Peers {
+    val (a, b) = InMemoryTransport.pair()
+    val ra = RecordingTransport(a)
+    val rb = RecordingTransport(b)
+    val server = TransportCommunicator(serverProvider, options).apply { open(ra) }
+    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb) }
+    return Peers(server, client, ra, rb)
+}
+
+/** A communicator on one end and a bare transport on the other, to speak raw frames to it. */
+class RawPeer(val communicator: TransportCommunicator<Any>, val raw: InMemoryTransport) {
+    suspend fun send(text: String) = raw.sendText(text)
+
+    /** The next text frame from the communicator, within 5 s. */
+    suspend fun next(): String = withTimeout(5_000) {
+        while (true) {
+            when (val f = raw.receive()) {
+                is TransportFrame.Text -> return@withTimeout f.text
+                is TransportFrame.Closed -> error("closed: $f")
+                else -> {}
+            }
+        }
+        @Suppress("UNREACHABLE_CODE")
+        error("unreachable")
+    }
+
+    suspend fun call(text: String): String {
+        send(text)
+        return next()
+    }
+}
+
+fun rawPeer(provider: Any?, options: CommunicatorOptions = CommunicatorOptions.DEFAULT): RawPeer {
+    val (a, b) = InMemoryTransport.pair()
+    val c = TransportCommunicator(provider, options).apply { open(a) }
+    return RawPeer(c, b)
+}
+
+/** Records the text frames a transport sends. */
+class RecordingTransport(private val inner: Transport) : Transport by inner {
+    val sent = ConcurrentLinkedQueue<String>()
+
+    override suspend fun sendText(text: String) {
+        sent.add(text)
+        inner.sendText(text)
+    }
+}
