@@ -211,15 +211,6 @@ public abstract class Communicator<Provider : Any> protected constructor(
         session.scope.launch(CoroutineName("wsgrid-receive")) {
             session.run()
         }
-        session.finished.invokeOnCompletion {
-            val end = session.finished.getCompleted()
-            if (current === session) currentState = CommunicatorState.CLOSED
-            try {
-                onClosed(end)
-            } catch (e: Exception) {
-                org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("onClosed failed", e)
-            }
-        }
     }
 
     /**
@@ -252,6 +243,11 @@ public abstract class Communicator<Provider : Any> protected constructor(
         override val providerBinding: ProviderBinding? get() = binding
         override val description: String get() = this@Communicator.description
         override val bindings: ServiceBindings get() = options.bindings
+
+        override fun sessionEnded(session: Session, end: TransportFrame.Closed) {
+            if (current === session) currentState = CommunicatorState.CLOSED
+            onClosed(end)
+        }
 
         override suspend fun call(
             listener: String,

@@ -114,13 +114,9 @@ internal class ServiceDescriptor private constructor(
                 val m = methods.first()
                 // Non-public service interfaces (a private Kotlin interface, a package-private Java one) still work.
                 runCatching { m.isAccessible = true }
-                if (m.name in OBJECT_METHOD_NAMES) {
-                    if (isObjectSignature(m)) continue
-                    throw IllegalArgumentException(
-                        "a remote function cannot be named ${m.name}: java.lang.Object has a method of that name\n" +
-                            "    for method ${type.simpleName}.${m.name}",
-                    )
-                }
+                // Object's own methods, redeclared by an interface, stay local; a member that only shares
+                // a name with one (a remote `wait(tag)`) is the interface's own and is remote.
+                if (m.name in OBJECT_METHOD_NAMES && isObjectSignature(m)) continue
                 val member = parseMember(m, isKotlin && m.declaringClass.isAnnotationPresent(Metadata::class.java))
                 when (member) {
                     is NestedMember -> {

@@ -45,6 +45,9 @@ internal interface SessionHost {
     val invokeListeners: List<InvokeListener>
     val providerBinding: ProviderBinding?
     val description: String
+
+    /** Called once when [session] has ended, after its pending calls failed and before joiners wake. */
+    fun sessionEnded(session: Session, end: TransportFrame.Closed)
 }
 
 /**
@@ -218,6 +221,11 @@ internal class Session(
         for (key in pending.keys) {
             val entry = pending.remove(key) ?: continue
             entry.deferred.completeExceptionally(closedError(entry.listener, end))
+        }
+        try {
+            host.sessionEnded(this, end)
+        } catch (e: Exception) {
+            log.warn("{}: a close hook failed", host.description, e)
         }
         finished.complete(end)
         scope.cancel("the connection closed")

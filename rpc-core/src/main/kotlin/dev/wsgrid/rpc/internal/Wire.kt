@@ -25,6 +25,9 @@ internal sealed class Parsed {
 internal object Wire {
     private const val EXCERPT = 200
 
+    /** Frames nested deeper than this are refused before parsing: no parser recursion is spent on them. */
+    const val MAX_DEPTH: Int = 512
+
     fun excerpt(text: String): String = if (text.length <= EXCERPT) text else text.substring(0, EXCERPT) + "…"
 
     private fun invalid(why: String, text: String, uid: Long? = null, cause: Throwable? = null) =
@@ -32,12 +35,11 @@ internal object Wire {
 
     /** Parses one text frame; throws [InvalidMessageException] for frames that cannot be answered. */
     fun parse(text: String): Parsed {
+        if (depthExceeds(text, MAX_DEPTH)) throw invalid("JSON nested deeper than $MAX_DEPTH levels", text)
         val element = try {
             Json.parseToJsonElement(text)
         } catch (e: SerializationException) {
             throw invalid("not JSON (${e.message?.lineSequence()?.firstOrNull()})", text, cause = e)
-        } catch (e: StackOverflowError) {
-            throw invalid("JSON nested too deeply", text)
         }
         val obj = element as? JsonObject ?: throw invalid("a JSON object was expected, got ${kindOf(element)}", text)
         val uidElement = obj["uid"] ?: throw invalid("no 'uid'", text)
@@ -70,8 +72,30 @@ internal object Wire {
     private fun kindOf(e: JsonElement): String = when (e) {
         is JsonArray -> "an array"
         JsonNull -> "null"
-        is JsonPrimitive -> if (e.isString) "a string" else "a ${typeOf(e)}"
+        is JsonPrimitive -> if (e.isString) "a string" else "the literal ${excerpt(e.content).take(40)}"
         is JsonObject -> "an object"
+    }
+
+    /** Whether brackets outside strings nest deeper than [max] in [text]. */
+    fun depthExceeds(text: String, max: Int): Boolean {
+        var depth = 0
+        var inString = false
+        var i = 0
+        val n = text.length
+        while (i < n) {
+            val c = text[i]
+            if (inString) {
+                if (c == '\\') i++ else if (c == '"') inString = false
+            } else {
+                when (c) {
+                    '"' -> inString = true
+                    '[', '{' -> if (++depth > max) return true
+                    ']', '}' -> depth--
+                }
+            }
+            i++
+        }
+        return false
     }
 
     /** JavaScript's `typeof` of the value whose JSON text is [json]. */
