@@ -10,6 +10,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.future.await
+import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
 import kotlin.random.Random
 
@@ -90,6 +91,30 @@ class CalculatorSpec : FunSpec({
     test("Java future driver against a blocking Java provider") {
         val p = peers(BlockingCalculator())
         futureScenario(p.client.getDriver(JavaCalculator::class.java))
+        p.client.close()
+    }
+
+    test("Kotlin suspend driver against a provider that returns futures") {
+        val local = Calculator()
+        val futureProvider = object : JavaCalculator {
+            private fun <T> later(block: suspend () -> T): CompletableFuture<T> =
+                CompletableFuture.supplyAsync { kotlinx.coroutines.runBlocking { block() } }
+            override fun plus(x: Double, y: Double) = later { local.plus(x, y) }
+            override fun minus(x: Double, y: Double) = later { local.minus(x, y) }
+            override fun multiplies(x: Double, y: Double) = later { local.multiplies(x, y) }
+            override fun divides(x: Double, y: Double) = later { local.divides(x, y) }
+            override fun getScientific() = object : JavaCalculator.Scientific {
+                override fun pow(x: Double, y: Double) = later { local.scientific.pow(x, y) }
+                override fun sqrt(x: Double) = later { local.scientific.sqrt(x) }
+                override fun log(x: Double, y: Double) = later { local.scientific.log(x, y) }
+            }
+            override fun statistics() = object : JavaCalculator.Statistics {
+                override fun mean(vararg elems: Double) = later { local.statistics.mean(*elems) }
+                override fun stdev(vararg elems: Double) = later { local.statistics.stdev(*elems) }
+            }
+        }
+        val p = peers(futureProvider)
+        suspendScenario(p.client.getDriver<ICalculator>())
         p.client.close()
     }
 
