@@ -28,4 +28,7 @@ public object CloseCodes {
 
     /** The server hit an unexpected condition. */
     public const val INTERNAL_ERROR: Int = 1011
+
+    /** The server is overloaded (too many connections): try again later. */
+    public const val TRY_AGAIN_LATER: Int = 1013
 }

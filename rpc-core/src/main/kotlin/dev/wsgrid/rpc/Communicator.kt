@@ -235,7 +235,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
     protected open fun onClosed(closed: TransportFrame.Closed) {}
 
     /** A short description for logs: `"acceptor /calculator from 127.0.0.1:51234"`. */
-    protected open val description: String get() = javaClass.simpleName
+    public open val description: String get() = javaClass.simpleName
 
     private inner class Host : SessionHost, DriverHost {
         override val options: CommunicatorOptions get() = this@Communicator.options

@@ -107,3 +107,47 @@ public class InvalidMessageException(
     public val uid: Long? = null,
     cause: Throwable? = null,
 ) : WsgridException(message, cause)
+
+/**
+ * The server refused the connection: it closed the socket instead of accepting the header.
+ *
+ * @property code the close code the server sent (`1008` is TGrid's usual one).
+ * @property reason the close reason the server sent.
+ */
+public class HandshakeRejectedException @JvmOverloads constructor(
+    public val code: Int,
+    public val reason: String,
+    message: String = "the server rejected the connection (code $code${if (reason.isEmpty()) "" else ", reason \"$reason\""})",
+) : WsgridException(message)
+
+/**
+ * The handshake did not finish in time: a server got no header, or a connector got no answer.
+ *
+ * @property timeout the limit that was exceeded.
+ */
+public class HandshakeTimeoutException(
+    public val timeout: Duration,
+    message: String,
+) : WsgridException(message)
+
+/**
+ * A connection could not be opened: the server is unreachable, the URL is wrong, the WebSocket
+ * upgrade was refused with an HTTP status.
+ *
+ * @property url the URL that was tried.
+ */
+public class ConnectException(
+    public val url: String,
+    message: String,
+    cause: Throwable? = null,
+) : WsgridException(message, cause)
+
+/**
+ * The remote side stopped answering heartbeat pings within the dead-peer timeout; the
+ * connection was closed and the calls pending on it failed with this as their cause.
+ *
+ * @property timeout the dead-peer timeout.
+ */
+public class HeartbeatLostException(
+    public val timeout: Duration,
+) : WsgridException("heartbeat lost: no answer from the remote side within ${timeout.toMillis()} ms")

@@ -1,0 +1,41 @@
+package dev.wsgrid.rpc
+
+import dev.wsgrid.rpc.internal.Wire
+import kotlinx.serialization.SerializationException
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonNull
+import kotlinx.serialization.json.JsonObject
+
+/**
+ * TGrid's handshake, for any transport: the client's first frame is `{"header": H}`, and a
+ * server that accepts answers with the text frame `1`; one that rejects closes instead.
+ */
+public object Handshake {
+    /** The text frame a server sends to accept a client. */
+    public const val ACCEPT: String = "1"
+
+    /** The client's first frame for a header already encoded as JSON text. */
+    @JvmStatic
+    public fun headerFrame(headerJson: String): String = "{\"header\":$headerJson}"
+
+    /**
+     * Reads the client's first frame and returns its header (JSON `null` when the key is absent).
+     *
+     * @throws InvalidMessageException when [frame] is not a JSON object.
+     */
+    @JvmStatic
+    public fun parseHeader(frame: String): JsonElement {
+        if (Wire.depthExceeds(frame, Wire.MAX_DEPTH)) {
+            throw InvalidMessageException("the header is nested deeper than ${Wire.MAX_DEPTH} levels", Wire.excerpt(frame))
+        }
+        val element = try {
+            Json.parseToJsonElement(frame)
+        } catch (e: SerializationException) {
+            throw InvalidMessageException("the first frame is not JSON: a {\"header\": ...} object was expected", Wire.excerpt(frame), cause = e)
+        }
+        val obj = element as? JsonObject
+            ?: throw InvalidMessageException("the first frame is not a {\"header\": ...} object", Wire.excerpt(frame))
+        return obj["header"] ?: JsonNull
+    }
+}

@@ -1,0 +1,104 @@
+package dev.wsgrid.ktor
+
+import dev.wsgrid.rpc.CloseCodes
+import dev.wsgrid.rpc.ConnectionClosedException
+import dev.wsgrid.rpc.HeartbeatLostException
+import dev.wsgrid.rpc.Transport
+import dev.wsgrid.rpc.TransportFrame
+import io.ktor.websocket.CloseReason
+import io.ktor.websocket.DefaultWebSocketSession
+import io.ktor.websocket.Frame
+import io.ktor.websocket.close
+import io.ktor.websocket.readBytes
+import io.ktor.websocket.readText
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.channels.ClosedReceiveChannelException
+import kotlinx.coroutines.channels.ClosedSendChannelException
+import kotlinx.coroutines.withTimeoutOrNull
+import java.time.Duration
+
+/**
+ * A wsgrid [Transport] over a Ktor WebSocket session, used by the server's acceptors and by
+ * the connector. Ktor answers pings, runs the close handshake and, when [heartbeat] is set,
+ * pings the peer and closes a silent one; this class only moves frames and reports the close.
+ *
+ * @param session the Ktor session; this transport becomes its only reader.
+ * @param heartbeat the dead-peer timeout Ktor was configured with, if any: a close for
+ *   "Ping timeout" is then reported as [HeartbeatLostException].
+ */
+public class KtorTransport(
+    private val session: DefaultWebSocketSession,
+    private val heartbeat: Duration? = null,
+) : Transport {
+    @Volatile
+    private var closedHere: TransportFrame.Closed? = null
+
+    override suspend fun sendText(text: String) {
+        send(Frame.Text(text))
+    }
+
+    override suspend fun sendBinary(data: ByteArray) {
+        send(Frame.Binary(true, data))
+    }
+
+    private suspend fun send(frame: Frame) {
+        try {
+            session.outgoing.send(frame)
+        } catch (e: ClosedSendChannelException) {
+            val end = closeInfo(e)
+            throw ConnectionClosedException(end.code, end.reason, cause = e)
+        }
+    }
+
+    override suspend fun receive(): TransportFrame {
+        while (true) {
+            val result = session.incoming.receiveCatching()
+            val frame = result.getOrNull() ?: return closeInfo(result.exceptionOrNull())
+            when (frame) {
+                is Frame.Text -> return TransportFrame.Text(frame.readText())
+                is Frame.Binary -> return TransportFrame.Binary(frame.readBytes())
+                else -> continue // control frames are Ktor's business
+            }
+        }
+    }
+
+    override suspend fun close(code: Int, reason: String) {
+        if (closedHere != null) return
+        closedHere = TransportFrame.Closed(code, reason, byPeer = false)
+        try {
+            session.close(CloseReason(code.toShort(), reason))
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            // already closed: nothing to send
+        }
+    }
+
+    /** How the session ended, as the peer (or Ktor, for a lost peer) told it. */
+    private suspend fun closeInfo(cause: Throwable?): TransportFrame.Closed {
+        closedHere?.let { return it }
+        val reason = try {
+            withTimeoutOrNull(CLOSE_REASON_WAIT_MS) { session.closeReason.await() }
+        } catch (e: CancellationException) {
+            throw e
+        } catch (_: Exception) {
+            null
+        }
+        val realCause = cause?.takeUnless { it is ClosedReceiveChannelException || it is ClosedSendChannelException }
+        if (reason == null) {
+            return TransportFrame.Closed(CloseCodes.ABNORMAL, realCause?.message ?: "", byPeer = true, cause = realCause)
+        }
+        if (heartbeat != null && reason.message == KTOR_PING_TIMEOUT) {
+            val lost = HeartbeatLostException(heartbeat)
+            return TransportFrame.Closed(CloseCodes.ABNORMAL, lost.message!!, byPeer = true, cause = lost)
+        }
+        return TransportFrame.Closed(reason.code.toInt(), reason.message, byPeer = true, cause = realCause)
+    }
+
+    private companion object {
+        const val CLOSE_REASON_WAIT_MS = 5_000L
+
+        /** The reason Ktor's pinger closes a session with when no pong came in time. */
+        const val KTOR_PING_TIMEOUT = "Ping timeout"
+    }
+}

@@ -1,0 +1,106 @@
+package dev.wsgrid.ktor.client
+
+import dev.wsgrid.rpc.CommunicatorOptions
+import io.ktor.client.HttpClient
+import java.time.Duration
+import javax.net.ssl.X509TrustManager
+
+/**
+ * How a [WebSocketConnector] connects. Immutable; build with [builder] or [newBuilder].
+ */
+public class ConnectorOptions private constructor(b: Builder) {
+    /** Codec, limits and timeouts of the communicator. Default: [CommunicatorOptions.DEFAULT]. */
+    public val communicator: CommunicatorOptions = b.communicator
+
+    /** How long to wait for the server to accept the header. Default: 10 s. */
+    public val handshakeTimeout: Duration = b.handshakeTimeout
+
+    /** Extra HTTP headers of the upgrade request (an `Authorization`, a cookie). Default: none. */
+    public val headers: Map<String, String> = b.headers.toMap()
+
+    /** How often to ping the server; `null` (the default, as in TGrid) sends no pings. */
+    public val pingInterval: Duration? = b.pingInterval
+
+    /** With [pingInterval], how long a ping may go unanswered before the connection is dropped. Default: 15 s. */
+    public val pongTimeout: Duration = b.pongTimeout
+
+    /** The largest frame accepted from the server, in bytes. Default: 16 MiB. */
+    public val maxFrameSize: Long = b.maxFrameSize
+
+    /**
+     * A Ktor client to connect with, shared with other connectors and owned by the caller (it
+     * must have the WebSockets plugin installed). Default: `null`, and each connection makes a
+     * CIO client of its own and closes it when the connection ends.
+     */
+    public val httpClient: HttpClient? = b.httpClient
+
+    /** For `wss://` with the connector's own client: whom to trust. Default: the JVM's trust store. */
+    public val trustManager: X509TrustManager? = b.trustManager
+
+    /** A builder starting from these options. */
+    public fun newBuilder(): Builder = Builder(this)
+
+    /** Builds [ConnectorOptions]. */
+    public class Builder internal constructor(from: ConnectorOptions?) {
+        internal var communicator = from?.communicator ?: CommunicatorOptions.DEFAULT
+        internal var handshakeTimeout: Duration = from?.handshakeTimeout ?: Duration.ofSeconds(10)
+        internal val headers = LinkedHashMap(from?.headers ?: emptyMap())
+        internal var pingInterval: Duration? = from?.pingInterval
+        internal var pongTimeout: Duration = from?.pongTimeout ?: Duration.ofSeconds(15)
+        internal var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
+        internal var httpClient: HttpClient? = from?.httpClient
+        internal var trustManager: X509TrustManager? = from?.trustManager
+
+        /** A builder with the defaults. */
+        public constructor() : this(null)
+
+        /** Sets [ConnectorOptions.communicator]. */
+        public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
+
+        /** Sets [ConnectorOptions.handshakeTimeout]. */
+        public fun handshakeTimeout(timeout: Duration): Builder = apply {
+            require(!timeout.isNegative && !timeout.isZero) { "handshakeTimeout must be positive, was $timeout" }
+            handshakeTimeout = timeout
+        }
+
+        /** Adds an HTTP header to the upgrade request. */
+        public fun header(name: String, value: String): Builder = apply { headers[name] = value }
+
+        /** Sets [ConnectorOptions.pingInterval]; `null` turns pings off. */
+        public fun pingInterval(interval: Duration?): Builder = apply {
+            require(interval == null || (!interval.isNegative && !interval.isZero)) { "pingInterval must be positive, was $interval" }
+            pingInterval = interval
+        }
+
+        /** Sets [ConnectorOptions.pongTimeout]. */
+        public fun pongTimeout(timeout: Duration): Builder = apply {
+            require(!timeout.isNegative && !timeout.isZero) { "pongTimeout must be positive, was $timeout" }
+            pongTimeout = timeout
+        }
+
+        /** Sets [ConnectorOptions.maxFrameSize]. */
+        public fun maxFrameSize(bytes: Long): Builder = apply {
+            require(bytes > 0) { "maxFrameSize must be positive, was $bytes" }
+            maxFrameSize = bytes
+        }
+
+        /** Sets [ConnectorOptions.httpClient]. */
+        public fun httpClient(client: HttpClient?): Builder = apply { httpClient = client }
+
+        /** Sets [ConnectorOptions.trustManager]. */
+        public fun trustManager(manager: X509TrustManager?): Builder = apply { trustManager = manager }
+
+        /** Builds the options. */
+        public fun build(): ConnectorOptions = ConnectorOptions(this)
+    }
+
+    public companion object {
+        /** The defaults. */
+        @JvmField
+        public val DEFAULT: ConnectorOptions = Builder().build()
+
+        /** A builder with the defaults. */
+        @JvmStatic
+        public fun builder(): Builder = Builder()
+    }
+}

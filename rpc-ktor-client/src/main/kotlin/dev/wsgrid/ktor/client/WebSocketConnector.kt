@@ -1,0 +1,180 @@
+package dev.wsgrid.ktor.client
+
+import dev.wsgrid.ktor.KtorTransport
+import dev.wsgrid.rpc.CloseCodes
+import dev.wsgrid.rpc.Communicator
+import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.ConnectException
+import dev.wsgrid.rpc.Handshake
+import dev.wsgrid.rpc.HandshakeRejectedException
+import dev.wsgrid.rpc.HandshakeTimeoutException
+import dev.wsgrid.rpc.TransportFrame
+import io.ktor.client.HttpClient
+import io.ktor.client.engine.cio.CIO
+import io.ktor.client.plugins.websocket.WebSockets
+import io.ktor.client.plugins.websocket.webSocketSession
+import io.ktor.client.request.header
+import io.ktor.websocket.CloseReason
+import io.ktor.websocket.Frame
+import io.ktor.websocket.close
+import io.ktor.websocket.readText
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.withTimeoutOrNull
+import java.lang.reflect.Type
+import java.net.URI
+import kotlin.coroutines.EmptyCoroutineContext
+
+/**
+ * TGrid's `WebSocketConnector`: connects to a server, sends [header], and once accepted serves
+ * [provider][Communicator.provider] to the server and calls the server's through drivers.
+ *
+ * ```kotlin
+ * val connector = WebSocketConnector(Credentials("token"), provider = ChatPrinter())
+ * connector.connect("ws://127.0.0.1:37000/chat")
+ * val chat = connector.getDriver<IChatService>()
+ * chat.talk("hello")
+ * connector.close()
+ * ```
+ *
+ * A connector may connect again after it closed; its drivers stay valid.
+ *
+ * @param header the header sent on every connect; the server's handler reads it.
+ * @param provider what the server may call, or `null`.
+ * @param options handshake timeout, HTTP headers, pings, limits, the Ktor client.
+ * @param headerType how to encode [header]: its runtime class by default; give a full type for
+ *   generic headers (`Map<String, String>`).
+ */
+public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructor(
+    public val header: Header,
+    provider: Provider? = null,
+    public val connectorOptions: ConnectorOptions = ConnectorOptions.DEFAULT,
+    headerType: Type? = null,
+) : Communicator<Provider>(provider, connectorOptions.communicator, EmptyCoroutineContext) {
+
+    private val headerJson: String = when (header) {
+        null -> "null"
+        else -> options.codec.adapter(headerType ?: (header as Any).javaClass).encode(header)
+    }
+
+    @Volatile
+    private var ownedClient: HttpClient? = null
+
+    /** The `ws://` / `wss://` URL of the last connect, or `null` before the first. */
+    @Volatile
+    public var url: String? = null
+        private set
+
+    /**
+     * Connects to [url] (`ws`, `wss`, `http` or `https`), sends the header and waits until the
+     * server accepts it. Allowed when the state is `NONE` or `CLOSED`.
+     *
+     * @throws HandshakeRejectedException when the server rejects the header (its code and reason).
+     * @throws HandshakeTimeoutException when the server does not answer within the handshake timeout.
+     * @throws ConnectException when the server cannot be reached or refuses the upgrade.
+     * @throws IllegalArgumentException for a URL that is not a WebSocket or HTTP URL.
+     * @throws IllegalStateException when a connection is already open or opening.
+     */
+    public suspend fun connect(url: String) {
+        val target = webSocketUrl(url)
+        val st = state
+        check(st == CommunicatorState.NONE || st == CommunicatorState.CLOSED) { "cannot connect: connection is $st" }
+        updateState(CommunicatorState.CONNECTING)
+        this.url = target
+        val o = connectorOptions
+        val client = o.httpClient ?: newClient(o)
+        ownedClient = if (o.httpClient == null) client else null
+        try {
+            val session = try {
+                client.webSocketSession(target) {
+                    for ((k, v) in o.headers) header(k, v)
+                }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                throw ConnectException(target, "cannot connect to $target: ${e.message ?: e.javaClass.simpleName}", e)
+            }
+            session.maxFrameSize = o.maxFrameSize
+            o.pingInterval?.let {
+                session.timeoutMillis = o.pongTimeout.toMillis()
+                session.pingIntervalMillis = it.toMillis()
+            }
+            session.outgoing.send(Frame.Text(Handshake.headerFrame(headerJson)))
+            val timeout = o.handshakeTimeout
+            val first = withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() }
+            when {
+                first == null -> {
+                    val why = "the server did not answer the header within ${timeout.toMillis()} ms"
+                    session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "handshake timeout"))
+                    throw HandshakeTimeoutException(timeout, "cannot connect to $target: $why")
+                }
+                first.isClosed -> {
+                    val reason = withTimeoutOrNull(5_000) { runCatching { session.closeReason.await() }.getOrNull() }
+                    throw HandshakeRejectedException(
+                        reason?.code?.toInt() ?: CloseCodes.ABNORMAL,
+                        reason?.message ?: "",
+                    )
+                }
+                else -> {
+                    val frame = first.getOrThrow()
+                    val text = (frame as? Frame.Text)?.readText()
+                    if (text != Handshake.ACCEPT) {
+                        session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid handshake"))
+                        throw HandshakeRejectedException(
+                            CloseCodes.POLICY_VIOLATION, "invalid handshake",
+                            "cannot connect to $target: the server answered the header with " +
+                                (text?.let { "\"${it.take(100)}\"" } ?: "a ${frame.frameType} frame") + " instead of \"1\"",
+                        )
+                    }
+                }
+            }
+            openSession(KtorTransport(session, o.pingInterval?.let { o.pongTimeout }))
+        } catch (e: Throwable) {
+            updateState(CommunicatorState.CLOSED)
+            ownedClient?.close()
+            ownedClient = null
+            throw e
+        }
+    }
+
+    /**
+     * Closes the connection with [code] and [reason]; pending calls on both sides fail with
+     * `ConnectionClosedException`. Returns once closed; at once when already closed.
+     */
+    public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {
+        closeSession(code, reason)
+    }
+
+    override fun onClosed(closed: TransportFrame.Closed) {
+        ownedClient?.close()
+        ownedClient = null
+    }
+
+    override val description: String get() = "connector to $url"
+
+    private fun newClient(o: ConnectorOptions): HttpClient = HttpClient(CIO) {
+        install(WebSockets) {
+            maxFrameSize = o.maxFrameSize
+        }
+        engine {
+            o.trustManager?.let { tm -> https { trustManager = tm } }
+        }
+    }
+
+    internal companion object {
+        /** `http(s)://` becomes `ws(s)://`, as TGrid's connector does; other schemes are refused. */
+        fun webSocketUrl(url: String): String {
+            val uri = try {
+                URI(url)
+            } catch (e: Exception) {
+                throw IllegalArgumentException("not a URL: $url", e)
+            }
+            val scheme = when (uri.scheme?.lowercase()) {
+                "ws", "http" -> "ws"
+                "wss", "https" -> "wss"
+                else -> throw IllegalArgumentException("cannot connect to $url: the scheme must be ws, wss, http or https")
+            }
+            require(!uri.host.isNullOrEmpty()) { "cannot connect to $url: no host" }
+            return scheme + url.substring(url.indexOf(':'))
+        }
+    }
+}

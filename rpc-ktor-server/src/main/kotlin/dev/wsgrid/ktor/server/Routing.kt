@@ -1,0 +1,163 @@
+package dev.wsgrid.ktor.server
+
+import dev.wsgrid.rpc.CloseCodes
+import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.Handshake
+import dev.wsgrid.rpc.InvalidMessageException
+import io.ktor.http.HttpStatusCode
+import io.ktor.server.application.ApplicationCall
+import io.ktor.server.application.createRouteScopedPlugin
+import io.ktor.server.application.install
+import io.ktor.server.application.pluginOrNull
+import io.ktor.server.plugins.origin
+import io.ktor.server.request.uri
+import io.ktor.server.response.respond
+import io.ktor.server.routing.Route
+import io.ktor.server.routing.application
+import io.ktor.server.routing.route
+import io.ktor.server.websocket.DefaultWebSocketServerSession
+import io.ktor.server.websocket.WebSockets
+import io.ktor.server.websocket.webSocket
+import io.ktor.websocket.CloseReason
+import io.ktor.websocket.Frame
+import io.ktor.websocket.close
+import io.ktor.websocket.readText
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.json.JsonElement
+import org.slf4j.LoggerFactory
+import java.lang.reflect.Type
+import kotlin.coroutines.coroutineContext
+import kotlin.reflect.javaType
+import kotlin.reflect.typeOf
+
+/**
+ * Serves wsgrid at [path] of this route, next to the application's own routes and under its
+ * plugins (authentication included). Every client that sends a header is handed to [handler]
+ * as a [WebSocketAcceptor]; the returned registry tracks those still connected.
+ *
+ * ```kotlin
+ * install(WebSockets)
+ * routing {
+ *     get("/health") { call.respondText("ok") }
+ *     wsgrid<Credentials, Calculator>("/calculator") { acceptor -> acceptor.accept(Calculator()) }
+ * }
+ * ```
+ *
+ * The application's WebSockets plugin sets the buffers of the Ktor sessions; [options] set
+ * the handshake timeout, frame size, pings and connection limit of this route.
+ *
+ * @param headerType the type headers are decoded to with the codec (`JsonElement` takes any header).
+ * @throws IllegalStateException when the WebSockets plugin is not installed.
+ */
+public fun <Header, Provider : Any> Route.wsgrid(
+    path: String,
+    headerType: Type,
+    options: ServerOptions = ServerOptions.DEFAULT,
+    handler: AcceptorHandler<Header, Provider>,
+): AcceptorRegistry<Header, Provider> {
+    checkNotNull(application.pluginOrNull(WebSockets)) {
+        "wsgrid(\"$path\") needs Ktor's WebSockets plugin: call install(WebSockets) before routing"
+    }
+    val registry = AcceptorRegistry<Header, Provider>()
+    val endpoint = Endpoint(headerType, options, handler, registry)
+    route(path) {
+        options.verifier?.let { verifier ->
+            install(
+                createRouteScopedPlugin("wsgrid client verifier") {
+                    onCall { call ->
+                        val status = verifier.verify(clientRequest(call))
+                        if (status != null) call.respond(HttpStatusCode.fromValue(status))
+                    }
+                },
+            )
+        }
+        webSocket { endpoint.serve(this) }
+    }
+    return registry
+}
+
+@OptIn(ExperimentalStdlibApi::class)
+/** [wsgrid] with headers decoded to [Header]: `wsgrid<Credentials, Calculator>("/calc") { ... }`. */
+public inline fun <reified Header, Provider : Any> Route.wsgrid(
+    path: String,
+    options: ServerOptions = ServerOptions.DEFAULT,
+    handler: AcceptorHandler<Header, Provider>,
+): AcceptorRegistry<Header, Provider> = wsgrid(path, typeOf<Header>().javaType, options, handler)
+
+/** [wsgrid] taking any header as JSON. */
+public fun <Provider : Any> Route.wsgridAnyHeader(
+    path: String,
+    options: ServerOptions = ServerOptions.DEFAULT,
+    handler: AcceptorHandler<JsonElement, Provider>,
+): AcceptorRegistry<JsonElement, Provider> = wsgrid(path, JsonElement::class.java, options, handler)
+
+internal fun clientRequest(call: ApplicationCall): ClientRequest {
+    val origin = call.request.origin
+    val headers = call.request.headers.entries().associate { (k, v) -> k.lowercase() to v }
+    return ClientRequest(call.request.uri, "${origin.remoteAddress}:${origin.remotePort}", headers)
+}
+
+/** The per-client work of one wsgrid route: handshake, handler, then serving until closed. */
+internal class Endpoint<Header, Provider : Any>(
+    private val headerType: Type,
+    private val options: ServerOptions,
+    private val handler: AcceptorHandler<Header, Provider>,
+    val registry: AcceptorRegistry<Header, Provider>,
+) {
+    private val headerAdapter = options.communicator.codec.adapter(headerType)
+
+    suspend fun serve(session: DefaultWebSocketServerSession) {
+        val request = clientRequest(session.call)
+        if (registry.size >= options.maxConnections) {
+            session.close(CloseReason(CloseCodes.TRY_AGAIN_LATER.toShort(), "too many connections (maxConnections ${options.maxConnections})"))
+            return
+        }
+        session.maxFrameSize = options.maxFrameSize
+        val timeout = options.handshakeTimeout
+        val first = withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() }
+        if (first == null) {
+            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "no header within ${timeout.toMillis()} ms"))
+            return
+        }
+        val frame = first.getOrNull() ?: return
+        if (frame !is Frame.Text) {
+            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "the first frame must be a text frame holding {\"header\": ...}"))
+            return
+        }
+        @Suppress("UNCHECKED_CAST")
+        val header = try {
+            headerAdapter.fromJson(Handshake.parseHeader(frame.readText())) as Header
+        } catch (e: InvalidMessageException) {
+            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), e.message!!.take(120)))
+            return
+        } catch (e: Exception) {
+            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: ${e.message}".take(120)))
+            return
+        }
+        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, coroutineContext[Job])
+        registry.add(acceptor)
+        try {
+            try {
+                handler.handle(acceptor)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                log.warn("the handler of {} failed", acceptor.description, e)
+                if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
+            }
+            if (acceptor.state == CommunicatorState.NONE) {
+                log.warn("the handler of {} returned without accepting or rejecting it", acceptor.description)
+                acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection")
+            }
+            if (acceptor.state != CommunicatorState.CLOSED) acceptor.join()
+        } finally {
+            registry.remove(acceptor)
+        }
+    }
+
+    private companion object {
+        val log = LoggerFactory.getLogger(Endpoint::class.java)
+    }
+}

@@ -1,0 +1,104 @@
+package dev.wsgrid.ktor.server
+
+import dev.wsgrid.rpc.CommunicatorOptions
+import java.time.Duration
+
+/** How a wsgrid server or route treats its clients. Immutable; build with [builder] or [newBuilder]. */
+public class ServerOptions private constructor(b: Builder) {
+    /** Codec, limits and timeouts of every acceptor. Default: [CommunicatorOptions.DEFAULT]. */
+    public val communicator: CommunicatorOptions = b.communicator
+
+    /** How long a client may take to send its header before it is closed with 1008. Default: 5 s. */
+    public val handshakeTimeout: Duration = b.handshakeTimeout
+
+    /** The largest frame accepted from a client; a larger one closes it with 1009. Default: 16 MiB. */
+    public val maxFrameSize: Long = b.maxFrameSize
+
+    /** How many clients may be connected at once; one more is closed with 1013. Default: 10,000. */
+    public val maxConnections: Int = b.maxConnections
+
+    /** How often to ping each client; `null` (the default, as in TGrid) sends no pings. */
+    public val pingInterval: Duration? = b.pingInterval
+
+    /** With [pingInterval], how long a ping may go unanswered before the client is dropped. Default: 15 s. */
+    public val pongTimeout: Duration = b.pongTimeout
+
+    /** Frames buffered per connection and direction by the standalone server's Ktor sessions. Default: 64. */
+    public val frameBuffer: Int = b.frameBuffer
+
+    /** Checks each client before its upgrade; `null` (the default) lets every client upgrade. */
+    public val verifier: ClientVerifier? = b.verifier
+
+    /** A builder starting from these options. */
+    public fun newBuilder(): Builder = Builder(this)
+
+    /** Builds [ServerOptions]. */
+    public class Builder internal constructor(from: ServerOptions?) {
+        internal var communicator = from?.communicator ?: CommunicatorOptions.DEFAULT
+        internal var handshakeTimeout: Duration = from?.handshakeTimeout ?: Duration.ofSeconds(5)
+        internal var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
+        internal var maxConnections: Int = from?.maxConnections ?: 10_000
+        internal var pingInterval: Duration? = from?.pingInterval
+        internal var pongTimeout: Duration = from?.pongTimeout ?: Duration.ofSeconds(15)
+        internal var frameBuffer: Int = from?.frameBuffer ?: 64
+        internal var verifier: ClientVerifier? = from?.verifier
+
+        /** A builder with the defaults. */
+        public constructor() : this(null)
+
+        /** Sets [ServerOptions.communicator]. */
+        public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
+
+        /** Sets [ServerOptions.handshakeTimeout]. */
+        public fun handshakeTimeout(timeout: Duration): Builder = apply {
+            require(!timeout.isNegative && !timeout.isZero) { "handshakeTimeout must be positive, was $timeout" }
+            handshakeTimeout = timeout
+        }
+
+        /** Sets [ServerOptions.maxFrameSize]. */
+        public fun maxFrameSize(bytes: Long): Builder = apply {
+            require(bytes > 0) { "maxFrameSize must be positive, was $bytes" }
+            maxFrameSize = bytes
+        }
+
+        /** Sets [ServerOptions.maxConnections]. */
+        public fun maxConnections(max: Int): Builder = apply {
+            require(max > 0) { "maxConnections must be positive, was $max" }
+            maxConnections = max
+        }
+
+        /** Sets [ServerOptions.pingInterval]; `null` turns pings off. */
+        public fun pingInterval(interval: Duration?): Builder = apply {
+            require(interval == null || (!interval.isNegative && !interval.isZero)) { "pingInterval must be positive, was $interval" }
+            pingInterval = interval
+        }
+
+        /** Sets [ServerOptions.pongTimeout]. */
+        public fun pongTimeout(timeout: Duration): Builder = apply {
+            require(!timeout.isNegative && !timeout.isZero) { "pongTimeout must be positive, was $timeout" }
+            pongTimeout = timeout
+        }
+
+        /** Sets [ServerOptions.frameBuffer]. */
+        public fun frameBuffer(frames: Int): Builder = apply {
+            require(frames > 0) { "frameBuffer must be positive, was $frames" }
+            frameBuffer = frames
+        }
+
+        /** Sets [ServerOptions.verifier]. */
+        public fun verifier(verifier: ClientVerifier?): Builder = apply { this.verifier = verifier }
+
+        /** Builds the options. */
+        public fun build(): ServerOptions = ServerOptions(this)
+    }
+
+    public companion object {
+        /** The defaults. */
+        @JvmField
+        public val DEFAULT: ServerOptions = Builder().build()
+
+        /** A builder with the defaults. */
+        @JvmStatic
+        public fun builder(): Builder = Builder()
+    }
+}

@@ -1,0 +1,106 @@
+package dev.wsgrid.ktor.server
+
+import dev.wsgrid.ktor.KtorTransport
+import dev.wsgrid.rpc.CloseCodes
+import dev.wsgrid.rpc.Communicator
+import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.Handshake
+import io.ktor.websocket.CloseReason
+import io.ktor.websocket.DefaultWebSocketSession
+import io.ktor.websocket.Frame
+import io.ktor.websocket.close
+import kotlinx.coroutines.Job
+import java.time.Duration
+import kotlin.time.toJavaDuration
+
+/**
+ * One client of a server, as TGrid's `WebSocketAcceptor`: the handler reads its [header],
+ * [path] and [request], then [accept]s it with a provider or [reject]s it.
+ *
+ * ```kotlin
+ * server.open(0) { acceptor ->
+ *     if (acceptor.header.token != "secret") acceptor.reject(1008, "bad token")
+ *     else acceptor.accept(Calculator())
+ * }
+ * ```
+ *
+ * Once accepted it is an open [Communicator]: the server calls the client's provider through
+ * [getDriver], and [close] ends the connection.
+ */
+public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
+    private val session: DefaultWebSocketSession,
+    /** The header the client sent, decoded to the server's header type. */
+    public val header: Header,
+    /** The upgrade request: path, remote address, HTTP headers. */
+    public val request: ClientRequest,
+    private val serverOptions: ServerOptions,
+    parent: Job?,
+) : Communicator<Provider>(null, serverOptions.communicator, parent ?: Job()) {
+
+    /** The request path with its query (`/calculator?room=1`). */
+    public val path: String get() = request.path
+
+    /** The client's address (`127.0.0.1:51234`). */
+    public val remoteAddress: String get() = request.remoteAddress
+
+    /**
+     * Accepts the client: sends TGrid's `1` and starts serving [provider] to it.
+     *
+     * @throws IllegalStateException unless the state is `NONE`.
+     * @throws IllegalArgumentException when [provider]'s service interfaces are invalid; the client is
+     *   then still waiting, and may be rejected.
+     */
+    public suspend fun accept(provider: Provider?) {
+        val st = state
+        check(st == CommunicatorState.NONE) { "cannot accept: connection is $st" }
+        this.provider = provider
+        updateState(CommunicatorState.ACCEPTING)
+        try {
+            session.outgoing.send(Frame.Text(Handshake.ACCEPT))
+        } catch (e: Exception) {
+            updateState(CommunicatorState.CLOSED)
+            throw e
+        }
+        val heartbeat = serverOptions.pingInterval?.let { serverOptions.pongTimeout }
+        openSession(KtorTransport(session, heartbeat))
+    }
+
+    /**
+     * Rejects the client: closes its socket with [code] and [reason], which its connect reports.
+     *
+     * @throws IllegalStateException unless the state is `NONE`.
+     */
+    public suspend fun reject(code: Int = CloseCodes.POLICY_VIOLATION, reason: String = "") {
+        val st = state
+        check(st == CommunicatorState.NONE) { "cannot reject: connection is $st" }
+        updateState(CommunicatorState.REJECTING)
+        try {
+            session.close(CloseReason(code.toShort(), reason))
+        } finally {
+            updateState(CommunicatorState.CLOSED)
+        }
+    }
+
+    /**
+     * Closes the connection with [code] and [reason]; pending calls on both sides fail. Returns
+     * once closed; at once when already closed.
+     */
+    public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {
+        if (state == CommunicatorState.NONE) reject(code, reason) else closeSession(code, reason)
+    }
+
+    /**
+     * Pings the client every [interval] from now on, so idle intermediaries keep the connection,
+     * and drops it when a ping goes unanswered for the server's pong timeout.
+     */
+    public fun ping(interval: Duration) {
+        require(!interval.isNegative && !interval.isZero) { "the ping interval must be positive, was $interval" }
+        session.timeoutMillis = serverOptions.pongTimeout.toMillis()
+        session.pingIntervalMillis = interval.toMillis()
+    }
+
+    /** Pings the client every [interval]; see the `java.time.Duration` overload. */
+    public fun ping(interval: kotlin.time.Duration): Unit = ping(interval.toJavaDuration())
+
+    override val description: String get() = "acceptor $path from $remoteAddress"
+}
