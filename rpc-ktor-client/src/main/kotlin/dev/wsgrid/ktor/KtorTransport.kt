@@ -22,14 +22,12 @@ import java.time.Duration
  * the connector. Ktor answers pings, runs the close handshake and, when [heartbeat] is set,
  * pings the peer and closes a silent one; this class only moves frames and reports the close.
  *
+ * A close by Ktor's pinger (no pong within the session's timeout) is reported as a
+ * [HeartbeatLostException].
+ *
  * @param session the Ktor session; this transport becomes its only reader.
- * @param heartbeat the dead-peer timeout Ktor was configured with, if any: a close for
- *   "Ping timeout" is then reported as [HeartbeatLostException].
  */
-public class KtorTransport(
-    private val session: DefaultWebSocketSession,
-    private val heartbeat: Duration? = null,
-) : Transport {
+public class KtorTransport(private val session: DefaultWebSocketSession) : Transport {
     @Volatile
     private var closedHere: TransportFrame.Closed? = null
 
@@ -88,8 +86,8 @@ public class KtorTransport(
         if (reason == null) {
             return TransportFrame.Closed(CloseCodes.ABNORMAL, realCause?.message ?: "", byPeer = true, cause = realCause)
         }
-        if (heartbeat != null && reason.message == KTOR_PING_TIMEOUT) {
-            val lost = HeartbeatLostException(heartbeat)
+        if (reason.message == KTOR_PING_TIMEOUT) {
+            val lost = HeartbeatLostException(Duration.ofMillis(session.timeoutMillis))
             return TransportFrame.Closed(CloseCodes.ABNORMAL, lost.message!!, byPeer = true, cause = lost)
         }
         return TransportFrame.Closed(reason.code.toInt(), reason.message, byPeer = true, cause = realCause)

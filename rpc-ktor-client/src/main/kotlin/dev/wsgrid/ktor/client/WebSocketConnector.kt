@@ -127,7 +127,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                     }
                 }
             }
-            openSession(KtorTransport(session, o.pingInterval?.let { o.pongTimeout }))
+            openSession(KtorTransport(session))
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             ownedClient?.close()

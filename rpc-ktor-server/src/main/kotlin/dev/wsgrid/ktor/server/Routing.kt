@@ -115,6 +115,10 @@ internal class Endpoint<Header, Provider : Any>(
             return
         }
         session.maxFrameSize = options.maxFrameSize
+        options.pingInterval?.let {
+            session.timeoutMillis = options.pongTimeout.toMillis()
+            session.pingIntervalMillis = it.toMillis()
+        }
         val timeout = options.handshakeTimeout
         val first = withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() }
         if (first == null) {

@@ -61,8 +61,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
             updateState(CommunicatorState.CLOSED)
             throw e
         }
-        val heartbeat = serverOptions.pingInterval?.let { serverOptions.pongTimeout }
-        openSession(KtorTransport(session, heartbeat))
+        openSession(KtorTransport(session))
     }
 
     /**
