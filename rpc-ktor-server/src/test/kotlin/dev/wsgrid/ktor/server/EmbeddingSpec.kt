@@ -1,0 +1,69 @@
+package dev.wsgrid.ktor.server
+
+import dev.wsgrid.ktor.client.ConnectorOptions
+import dev.wsgrid.ktor.client.WebSocketConnector
+import dev.wsgrid.rpc.ConnectException
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.ktor.client.HttpClient
+import io.ktor.client.request.get
+import io.ktor.client.statement.bodyAsText
+import io.ktor.http.HttpStatusCode
+import io.ktor.server.application.createRouteScopedPlugin
+import io.ktor.server.application.install
+import io.ktor.server.response.respond
+import io.ktor.server.routing.route
+import io.ktor.server.cio.CIO
+import io.ktor.server.engine.embeddedServer
+import io.ktor.server.response.respondText
+import io.ktor.server.routing.get
+import io.ktor.server.routing.routing
+import io.ktor.server.websocket.WebSockets
+import kotlinx.serialization.json.JsonElement
+import io.ktor.client.engine.cio.CIO as ClientCIO
+
+class EmbeddingSpec : FunSpec({
+
+    test("wsgrid as a route of a Ktor application, next to its HTTP routes and under its authentication") {
+        lateinit var registry: AcceptorRegistry<JsonElement, Calculator>
+        val app = embeddedServer(CIO, host = "127.0.0.1", port = 0) {
+            install(WebSockets)
+            // the application's own authentication, as a route-scoped plugin
+            val apiKey = createRouteScopedPlugin("ApiKey") {
+                onCall { call -> if (call.request.headers["X-Api-Key"] != "k1") call.respond(HttpStatusCode.Unauthorized) }
+            }
+            routing {
+                get("/health") { call.respondText("ok") }
+                route("/secure") {
+                    install(apiKey)
+                    registry = wsgridAnyHeader("/calculator") { acceptor -> acceptor.accept(Calculator()) }
+                }
+            }
+        }
+        app.startSuspend(wait = false)
+        val port = app.engine.resolvedConnectors().first().port
+        try {
+            HttpClient(ClientCIO).use { http -> http.get("http://127.0.0.1:$port/health").bodyAsText() shouldBe "ok" }
+            val anonymous = shouldThrow<ConnectException> { WebSocketConnector<Nothing?, Any>(null).connect("ws://127.0.0.1:$port/secure/calculator") }
+            anonymous.message!! shouldContain "401"
+            val connector = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().header("X-Api-Key", "k1").build())
+            connector.connect("ws://127.0.0.1:$port/secure/calculator")
+            connector.getDriver<ICalculator>().plus(20.0, 22.0) shouldBe 42.0
+            registry.size shouldBe 1
+            connector.close()
+        } finally {
+            app.stopSuspend(0, 1_000)
+        }
+    }
+
+    test("without the WebSockets plugin, the route fails early and says what is missing") {
+        val app = embeddedServer(CIO, host = "127.0.0.1", port = 0) {
+            routing { wsgridAnyHeader<Calculator>("/calculator") { it.accept(Calculator()) } }
+        }
+        val e = shouldThrow<IllegalStateException> { app.startSuspend(wait = false) }
+        e.message shouldBe "wsgrid(\"/calculator\") needs Ktor's WebSockets plugin: call install(WebSockets) before routing"
+        runCatching { app.stopSuspend(0, 0) }
+    }
+})
