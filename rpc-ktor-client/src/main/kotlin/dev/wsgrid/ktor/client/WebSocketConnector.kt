@@ -14,11 +14,15 @@ import io.ktor.client.engine.cio.CIO
 import io.ktor.client.plugins.websocket.WebSockets
 import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.client.request.header
+import io.ktor.websocket.ChannelOverflow
 import io.ktor.websocket.CloseReason
 import io.ktor.websocket.Frame
 import io.ktor.websocket.close
 import io.ktor.websocket.readText
+import io.ktor.client.plugins.websocket.DefaultClientWebSocketSession
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.withTimeoutOrNull
 import java.lang.reflect.Type
 import java.net.URI
@@ -98,22 +102,24 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 session.timeoutMillis = o.pongTimeout.toMillis()
                 session.pingIntervalMillis = it.toMillis()
             }
-            session.outgoing.send(Frame.Text(Handshake.headerFrame(headerJson)))
             val timeout = o.handshakeTimeout
-            val first = withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() }
+            val sent = try {
+                session.outgoing.send(Frame.Text(Handshake.headerFrame(headerJson)))
+                true
+            } catch (e: Exception) {
+                // A server that closes at once (a full server) closes the channel under the send.
+                currentCoroutineContext().ensureActive()
+                false
+            }
+            val first = if (sent) withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() } else null
             when {
+                !sent -> throw rejection(session)
                 first == null -> {
                     val why = "the server did not answer the header within ${timeout.toMillis()} ms"
                     session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "handshake timeout"))
                     throw HandshakeTimeoutException(timeout, "cannot connect to $target: $why")
                 }
-                first.isClosed -> {
-                    val reason = withTimeoutOrNull(5_000) { runCatching { session.closeReason.await() }.getOrNull() }
-                    throw HandshakeRejectedException(
-                        reason?.code?.toInt() ?: CloseCodes.ABNORMAL,
-                        reason?.message ?: "",
-                    )
-                }
+                first.isClosed -> throw rejection(session)
                 else -> {
                     val frame = first.getOrThrow()
                     val text = (frame as? Frame.Text)?.readText()
@@ -144,6 +150,11 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         closeSession(code, reason)
     }
 
+    private suspend fun rejection(session: DefaultClientWebSocketSession): HandshakeRejectedException {
+        val reason = withTimeoutOrNull(5_000) { runCatching { session.closeReason.await() }.getOrNull() }
+        return HandshakeRejectedException(reason?.code?.toInt() ?: CloseCodes.ABNORMAL, reason?.message ?: "")
+    }
+
     override fun onClosed(closed: TransportFrame.Closed) {
         ownedClient?.close()
         ownedClient = null
@@ -154,6 +165,10 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     private fun newClient(o: ConnectorOptions): HttpClient = HttpClient(CIO) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
+            channels {
+                incoming = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
+                outgoing = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
+            }
         }
         engine {
             o.trustManager?.let { tm -> https { trustManager = tm } }
@@ -161,6 +176,9 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     internal companion object {
+        /** Frames buffered per direction by the connector's own Ktor client. */
+        const val FRAME_BUFFER = 64
+
         /** `http(s)://` becomes `ws(s)://`, as TGrid's connector does; other schemes are refused. */
         fun webSocketUrl(url: String): String {
             val uri = try {

@@ -3,7 +3,9 @@ package dev.wsgrid.ktor.server
 import dev.wsgrid.rpc.CloseCodes
 import io.ktor.server.application.install
 import io.ktor.server.cio.CIO
-import io.ktor.server.cio.CIOApplicationEngine
+import io.ktor.server.application.Application
+import io.ktor.server.engine.sslConnector
+import io.ktor.server.netty.Netty
 import io.ktor.server.engine.EmbeddedServer
 import io.ktor.server.engine.connector
 import io.ktor.server.engine.embeddedServer
@@ -35,17 +37,23 @@ import java.net.BindException
  * To serve wsgrid from a Ktor application of your own, use the [wsgrid] route instead; this
  * server is built on it.
  *
+ * ## TLS
+ * With [tls], the server serves `wss://` on Ktor's Netty engine, since the CIO engine has no TLS;
+ * everything else about it is the same.
+ *
  * @param headerType the type client headers are decoded to (default: any JSON).
  * @param options handshake timeout, limits, pings, pre-upgrade check.
+ * @param tls the key and certificates to serve `wss://` with; `null` (the default) serves `ws://`.
  */
 public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
     private val headerType: Type = JsonElement::class.java,
     public val options: ServerOptions = ServerOptions.DEFAULT,
+    public val tls: TlsConfig? = null,
 ) {
     private val lock = Mutex()
 
     @Volatile
-    private var engine: EmbeddedServer<CIOApplicationEngine, CIOApplicationEngine.Configuration>? = null
+    private var engine: EmbeddedServer<*, *>? = null
 
     @Volatile
     private var registry: AcceptorRegistry<Header, Provider>? = null
@@ -79,14 +87,7 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         state = ServerState.OPENING
         val o = options
         var routeRegistry: AcceptorRegistry<Header, Provider>? = null
-        val server = embeddedServer(CIO, configure = {
-            connector {
-                this.host = host
-                this.port = port
-            }
-            shutdownGracePeriod = 0
-            shutdownTimeout = 2_000
-        }) {
+        val module: Application.() -> Unit = {
             install(WebSockets) {
                 maxFrameSize = o.maxFrameSize
                 channels {
@@ -97,6 +98,26 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
             routing {
                 routeRegistry = wsgrid("{...}", headerType, o, handler)
             }
+        }
+        val t = tls
+        val server: EmbeddedServer<*, *> = if (t == null) {
+            embeddedServer(CIO, configure = {
+                connector {
+                    this.host = host
+                    this.port = port
+                }
+                shutdownGracePeriod = 0
+                shutdownTimeout = 2_000
+            }, module = module)
+        } else {
+            embeddedServer(Netty, configure = {
+                sslConnector(t.keyStore, t.keyAlias, { t.storePassword }, { t.keyPassword }) {
+                    this.host = host
+                    this.port = port
+                }
+                shutdownGracePeriod = 0
+                shutdownTimeout = 2_000
+            }, module = module)
         }
         try {
             server.startSuspend(wait = false)

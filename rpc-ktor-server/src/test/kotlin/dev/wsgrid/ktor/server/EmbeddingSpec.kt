@@ -58,6 +58,23 @@ class EmbeddingSpec : FunSpec({
         }
     }
 
+    test("wsgrid as a route of a Ktor application on the Netty engine") {
+        val app = embeddedServer(io.ktor.server.netty.Netty, host = "127.0.0.1", port = 0) {
+            install(WebSockets)
+            routing { wsgridAnyHeader<Calculator>("/calculator") { it.accept(Calculator()) } }
+        }
+        app.startSuspend(wait = false)
+        val port = app.engine.resolvedConnectors().first().port
+        try {
+            val connector = WebSocketConnector<Nothing?, Any>(null)
+            connector.connect("ws://127.0.0.1:$port/calculator")
+            connector.getDriver<ICalculator>().scientific.sqrt(16.0) shouldBe 4.0
+            connector.close()
+        } finally {
+            app.stopSuspend(0, 1_000)
+        }
+    }
+
     test("without the WebSockets plugin, the route fails early and says what is missing") {
         val app = embeddedServer(CIO, host = "127.0.0.1", port = 0) {
             routing { wsgridAnyHeader<Calculator>("/calculator") { it.accept(Calculator()) } }

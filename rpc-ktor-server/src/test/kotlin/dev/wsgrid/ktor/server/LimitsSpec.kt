@@ -92,6 +92,23 @@ class LimitsSpec : FunSpec({
         server.close()
     }
 
+    test("a peer that answers pings stays connected, with pings from either side") {
+        val server = WebSocketServer<JsonElement, Calculator>(options = ServerOptions.builder().pongTimeout(Duration.ofMillis(200)).build())
+        server.open("127.0.0.1", 0) { acceptor ->
+            acceptor.ping(java.time.Duration.ofMillis(50))
+            acceptor.accept(Calculator())
+        }
+        val connector = WebSocketConnector<Nothing?, Any>(
+            null,
+            connectorOptions = dev.wsgrid.ktor.client.ConnectorOptions.builder().pingInterval(Duration.ofMillis(50)).pongTimeout(Duration.ofMillis(200)).build(),
+        )
+        connector.connect("ws://127.0.0.1:${server.port}/")
+        connector.join(1.seconds) shouldBe false
+        connector.getDriver<ICalculator>().plus(1.0, 2.0) shouldBe 3.0
+        connector.close()
+        server.close()
+    }
+
     test("connections beyond maxConnections are closed with 1013") {
         val server = WebSocketServer<JsonElement, Calculator>(options = ServerOptions.builder().maxConnections(2).build())
         server.open("127.0.0.1", 0) { it.accept(Calculator()) }
