@@ -6,7 +6,7 @@ import kotlin.system.exitProcess
 private const val USAGE = """usage: java -jar wsgrid-examples.jar <command>
 
 commands:
-  demo          run the calculator through a driver and a provider, and print what happens
+  demo          serve TGrid's calculator on a WebSocket, call it from a client, and print what happens
 """
 
 /** Entry point of `wsgrid-examples.jar`. A program's main may block its own thread until done. */
