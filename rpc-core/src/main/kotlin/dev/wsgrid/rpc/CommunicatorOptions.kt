@@ -1,5 +1,8 @@
 package dev.wsgrid.rpc
 
+import dev.wsgrid.rpc.internal.requirePositive
+import dev.wsgrid.rpc.internal.requirePositiveOrNull
+
 import dev.wsgrid.rpc.internal.ServiceBindings
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
@@ -74,25 +77,16 @@ public class CommunicatorOptions private constructor(builder: Builder) {
         public fun codec(codec: Codec): Builder = apply { this.codec = codec }
 
         /** Sets [CommunicatorOptions.callTimeout]; `null` turns the timeout off. */
-        public fun callTimeout(timeout: Duration?): Builder = apply {
-            require(timeout == null || (!timeout.isNegative && !timeout.isZero)) { "callTimeout must be positive, was $timeout" }
-            callTimeout = timeout
-        }
+        public fun callTimeout(timeout: Duration?): Builder = apply { callTimeout = requirePositiveOrNull("callTimeout", timeout) }
 
         /** Sets [CommunicatorOptions.callTimeout]; `null` turns the timeout off. */
         public fun callTimeout(timeout: kotlin.time.Duration?): Builder = callTimeout(timeout?.toJavaDuration())
 
         /** Sets [CommunicatorOptions.maxPendingCalls]. */
-        public fun maxPendingCalls(max: Int): Builder = apply {
-            require(max > 0) { "maxPendingCalls must be positive, was $max" }
-            maxPendingCalls = max
-        }
+        public fun maxPendingCalls(max: Int): Builder = apply { maxPendingCalls = requirePositive("maxPendingCalls", max) }
 
         /** Sets [CommunicatorOptions.maxConcurrentCalls]. */
-        public fun maxConcurrentCalls(max: Int): Builder = apply {
-            require(max > 0) { "maxConcurrentCalls must be positive, was $max" }
-            maxConcurrentCalls = max
-        }
+        public fun maxConcurrentCalls(max: Int): Builder = apply { maxConcurrentCalls = requirePositive("maxConcurrentCalls", max) }
 
         /** Sets [CommunicatorOptions.blockingDispatcher]. */
         public fun blockingDispatcher(dispatcher: CoroutineDispatcher): Builder = apply { blockingDispatcher = dispatcher }

@@ -1,5 +1,8 @@
 package dev.wsgrid.ktor.client
 
+import dev.wsgrid.rpc.internal.requirePositive
+import dev.wsgrid.rpc.internal.requirePositiveOrNull
+
 import dev.wsgrid.rpc.CommunicatorOptions
 import io.ktor.client.HttpClient
 import java.time.Duration
@@ -58,31 +61,19 @@ public class ConnectorOptions private constructor(b: Builder) {
         public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
 
         /** Sets [ConnectorOptions.handshakeTimeout]. */
-        public fun handshakeTimeout(timeout: Duration): Builder = apply {
-            require(!timeout.isNegative && !timeout.isZero) { "handshakeTimeout must be positive, was $timeout" }
-            handshakeTimeout = timeout
-        }
+        public fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = requirePositive("handshakeTimeout", timeout) }
 
         /** Adds an HTTP header to the upgrade request. */
         public fun header(name: String, value: String): Builder = apply { headers[name] = value }
 
         /** Sets [ConnectorOptions.pingInterval]; `null` turns pings off. */
-        public fun pingInterval(interval: Duration?): Builder = apply {
-            require(interval == null || (!interval.isNegative && !interval.isZero)) { "pingInterval must be positive, was $interval" }
-            pingInterval = interval
-        }
+        public fun pingInterval(interval: Duration?): Builder = apply { pingInterval = requirePositiveOrNull("pingInterval", interval) }
 
         /** Sets [ConnectorOptions.pongTimeout]. */
-        public fun pongTimeout(timeout: Duration): Builder = apply {
-            require(!timeout.isNegative && !timeout.isZero) { "pongTimeout must be positive, was $timeout" }
-            pongTimeout = timeout
-        }
+        public fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = requirePositive("pongTimeout", timeout) }
 
         /** Sets [ConnectorOptions.maxFrameSize]. */
-        public fun maxFrameSize(bytes: Long): Builder = apply {
-            require(bytes > 0) { "maxFrameSize must be positive, was $bytes" }
-            maxFrameSize = bytes
-        }
+        public fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = requirePositive("maxFrameSize", bytes) }
 
         /** Sets [ConnectorOptions.httpClient]. */
         public fun httpClient(client: HttpClient?): Builder = apply { httpClient = client }

@@ -1,5 +1,8 @@
 package dev.wsgrid.ktor.server
 
+import dev.wsgrid.rpc.internal.requirePositive
+import dev.wsgrid.rpc.internal.requirePositiveOrNull
+
 import dev.wsgrid.rpc.CommunicatorOptions
 import java.time.Duration
 
@@ -50,40 +53,22 @@ public class ServerOptions private constructor(b: Builder) {
         public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
 
         /** Sets [ServerOptions.handshakeTimeout]. */
-        public fun handshakeTimeout(timeout: Duration): Builder = apply {
-            require(!timeout.isNegative && !timeout.isZero) { "handshakeTimeout must be positive, was $timeout" }
-            handshakeTimeout = timeout
-        }
+        public fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = requirePositive("handshakeTimeout", timeout) }
 
         /** Sets [ServerOptions.maxFrameSize]. */
-        public fun maxFrameSize(bytes: Long): Builder = apply {
-            require(bytes > 0) { "maxFrameSize must be positive, was $bytes" }
-            maxFrameSize = bytes
-        }
+        public fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = requirePositive("maxFrameSize", bytes) }
 
         /** Sets [ServerOptions.maxConnections]. */
-        public fun maxConnections(max: Int): Builder = apply {
-            require(max > 0) { "maxConnections must be positive, was $max" }
-            maxConnections = max
-        }
+        public fun maxConnections(max: Int): Builder = apply { maxConnections = requirePositive("maxConnections", max) }
 
         /** Sets [ServerOptions.pingInterval]; `null` turns pings off. */
-        public fun pingInterval(interval: Duration?): Builder = apply {
-            require(interval == null || (!interval.isNegative && !interval.isZero)) { "pingInterval must be positive, was $interval" }
-            pingInterval = interval
-        }
+        public fun pingInterval(interval: Duration?): Builder = apply { pingInterval = requirePositiveOrNull("pingInterval", interval) }
 
         /** Sets [ServerOptions.pongTimeout]. */
-        public fun pongTimeout(timeout: Duration): Builder = apply {
-            require(!timeout.isNegative && !timeout.isZero) { "pongTimeout must be positive, was $timeout" }
-            pongTimeout = timeout
-        }
+        public fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = requirePositive("pongTimeout", timeout) }
 
         /** Sets [ServerOptions.frameBuffer]. */
-        public fun frameBuffer(frames: Int): Builder = apply {
-            require(frames > 0) { "frameBuffer must be positive, was $frames" }
-            frameBuffer = frames
-        }
+        public fun frameBuffer(frames: Int): Builder = apply { frameBuffer = requirePositive("frameBuffer", frames) }
 
         /** Sets [ServerOptions.verifier]. */
         public fun verifier(verifier: ClientVerifier?): Builder = apply { this.verifier = verifier }
