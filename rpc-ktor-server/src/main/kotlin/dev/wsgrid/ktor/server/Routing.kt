@@ -151,6 +151,8 @@ internal class Endpoint<Header, Provider : Any>(
                 log.warn("the handler of {} failed", acceptor.description, e)
                 if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
             }
+            // A handler may have started its accept or reject without waiting for it (a Java future).
+            acceptor.awaitDecision()
             if (acceptor.state == CommunicatorState.NONE) {
                 log.warn("the handler of {} returned without accepting or rejecting it", acceptor.description)
                 acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection")

@@ -9,6 +9,7 @@ import io.ktor.websocket.CloseReason
 import io.ktor.websocket.DefaultWebSocketSession
 import io.ktor.websocket.Frame
 import io.ktor.websocket.close
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Job
 import java.time.Duration
 import kotlin.time.toJavaDuration
@@ -37,6 +38,9 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     parent: Job?,
 ) : Communicator<Provider>(null, serverOptions.communicator, parent ?: Job()) {
 
+    /** Completed when an accept or reject has finished, however it ended. */
+    private val decided = CompletableDeferred<Unit>()
+
     /** The request path with its query (`/calculator?room=1`). */
     public val path: String get() = request.path
 
@@ -57,11 +61,13 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         updateState(CommunicatorState.ACCEPTING)
         try {
             session.outgoing.send(Frame.Text(Handshake.ACCEPT))
-        } catch (e: Exception) {
+            openSession(KtorTransport(session))
+        } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             throw e
+        } finally {
+            decided.complete(Unit)
         }
-        openSession(KtorTransport(session))
     }
 
     /**
@@ -77,7 +83,14 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
             session.close(CloseReason(code.toShort(), reason))
         } finally {
             updateState(CommunicatorState.CLOSED)
+            decided.complete(Unit)
         }
+    }
+
+    /** Waits for an accept or reject that has started (from another coroutine or a future) to finish. */
+    internal suspend fun awaitDecision() {
+        val st = state
+        if (st == CommunicatorState.ACCEPTING || st == CommunicatorState.REJECTING) decided.await()
     }
 
     /**

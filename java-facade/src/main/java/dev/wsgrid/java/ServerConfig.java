@@ -1,0 +1,207 @@
+package dev.wsgrid.java;
+
+import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.ServerOptions;
+import dev.wsgrid.ktor.server.TlsConfig;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * How a {@link WebSocketServer} treats its clients. Immutable; make one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * ServerConfig config = ServerConfig.builder()
+ *     .handshakeTimeout(Duration.ofSeconds(3))
+ *     .maxConnections(1_000)
+ *     .pingInterval(Duration.ofSeconds(30))
+ *     .tls(TlsConfig.keyStore(Path.of("server.p12"), "changeit"))
+ *     .build();
+ * }</pre>
+ */
+public final class ServerConfig {
+    private final Builder values;
+    private final ServerOptions options;
+
+    private ServerConfig(Builder b) {
+        this.values = b.copy();
+        ServerOptions.Builder o = ServerOptions.builder()
+                .communicator(b.communicator.options())
+                .handshakeTimeout(b.handshakeTimeout)
+                .maxFrameSize(b.maxFrameSize)
+                .maxConnections(b.maxConnections)
+                .pingInterval(b.pingInterval)
+                .pongTimeout(b.pongTimeout)
+                .frameBuffer(b.frameBuffer);
+        if (b.verifier != null) {
+            UpgradeVerifier v = b.verifier;
+            o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
+        }
+        this.options = o.build();
+    }
+
+    /** The defaults: 5 s handshake, 16 MiB frames, 10,000 connections, no pings, no TLS. */
+    public static ServerConfig defaults() {
+        return Holder.DEFAULTS;
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return values.copy();
+    }
+
+    /** How long a client may take to send its header before it is closed with 1008. */
+    public Duration getHandshakeTimeout() {
+        return values.handshakeTimeout;
+    }
+
+    /** The largest frame accepted from a client; a larger one closes it with 1009. */
+    public long getMaxFrameSize() {
+        return values.maxFrameSize;
+    }
+
+    /** How many clients may be connected at once; one more is closed with 1013. */
+    public int getMaxConnections() {
+        return values.maxConnections;
+    }
+
+    /** How often each client is pinged, or {@code null} for never. */
+    public Duration getPingInterval() {
+        return values.pingInterval;
+    }
+
+    /** How long a ping may go unanswered before the client is dropped. */
+    public Duration getPongTimeout() {
+        return values.pongTimeout;
+    }
+
+    /** The key and certificates {@code wss://} is served with, or {@code null} for {@code ws://}. */
+    public TlsConfig getTls() {
+        return values.tls;
+    }
+
+    /** Where handlers and verifiers run; {@code null} for a shared pool made for blocking work. */
+    public Executor getHandlerExecutor() {
+        return values.handlerExecutor;
+    }
+
+    /** The calls' configuration: codec, timeouts, limits. */
+    public CommunicatorConfig getCommunicator() {
+        return values.communicator;
+    }
+
+    ServerOptions options() {
+        return options;
+    }
+
+    /** Builds a {@link ServerConfig}. */
+    public static final class Builder {
+        private CommunicatorConfig communicator = CommunicatorConfig.defaults();
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private long maxFrameSize = 16L << 20;
+        private int maxConnections = 10_000;
+        private Duration pingInterval;
+        private Duration pongTimeout = Duration.ofSeconds(15);
+        private int frameBuffer = 64;
+        private UpgradeVerifier verifier;
+        private Executor handlerExecutor;
+        private TlsConfig tls;
+
+        private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.communicator = communicator;
+            b.handshakeTimeout = handshakeTimeout;
+            b.maxFrameSize = maxFrameSize;
+            b.maxConnections = maxConnections;
+            b.pingInterval = pingInterval;
+            b.pongTimeout = pongTimeout;
+            b.frameBuffer = frameBuffer;
+            b.verifier = verifier;
+            b.handlerExecutor = handlerExecutor;
+            b.tls = tls;
+            return b;
+        }
+
+        /** The calls' configuration: codec, timeouts, limits. */
+        public Builder communicator(CommunicatorConfig config) {
+            this.communicator = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** How long a client may take to send its header (default 5 s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The largest frame accepted from a client, in bytes (default 16 MiB). */
+        public Builder maxFrameSize(long bytes) {
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** How many clients may be connected at once (default 10,000). */
+        public Builder maxConnections(int max) {
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** How often to ping each client; {@code null} (the default) for never. */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /** How long a ping may go unanswered before the client is dropped (default 15 s). */
+        public Builder pongTimeout(Duration timeout) {
+            this.pongTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Frames buffered per connection and direction (default 64). */
+        public Builder frameBuffer(int frames) {
+            this.frameBuffer = frames;
+            return this;
+        }
+
+        /** Checks each client before its upgrade; {@code null} (the default) lets every client upgrade. */
+        public Builder verifier(UpgradeVerifier verifier) {
+            this.verifier = verifier;
+            return this;
+        }
+
+        /** Where handlers and verifiers run, since they may block (default: a shared pool for blocking work). */
+        public Builder handlerExecutor(Executor executor) {
+            this.handlerExecutor = executor;
+            return this;
+        }
+
+        /** Serves {@code wss://} with this key and certificate chain; {@code null} (the default) serves {@code ws://}. */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Builds the configuration.
+         *
+         * @throws IllegalArgumentException when a limit or timeout is not positive
+         */
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+
+    private static final class Holder {
+        static final ServerConfig DEFAULTS = new Builder().build();
+    }
+}

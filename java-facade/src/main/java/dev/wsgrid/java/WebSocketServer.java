@@ -1,0 +1,98 @@
+package dev.wsgrid.java;
+
+import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.ServerState;
+
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * TGrid's {@code WebSocketServer}, for Java: serves wsgrid at every path of one port and hands
+ * each client that sends a header to the handler as a {@link WebSocketAcceptor}.
+ *
+ * <pre>{@code
+ * var server = new WebSocketServer<Credentials, Calculator>(Credentials.class);
+ * server.open(37000, acceptor -> {
+ *     if (acceptor.getHeader().token().equals("secret")) acceptor.accept(new Calculator());
+ *     else acceptor.reject("unknown token");
+ * }).join();
+ * // ...
+ * server.close().join();
+ * }</pre>
+ *
+ * @param <Header> the type client headers are decoded to (with the configured Jackson mapper)
+ * @param <Provider> the type of the providers served to clients
+ */
+public final class WebSocketServer<Header, Provider> {
+    private final dev.wsgrid.ktor.server.WebSocketServer<Header, Provider> server;
+    private final ServerConfig config;
+    private final Bridge bridge = new Bridge("wsgrid-java-server");
+    private final Map<dev.wsgrid.ktor.server.WebSocketAcceptor<Header, Provider>, WebSocketAcceptor<Header, Provider>> acceptors =
+            new ConcurrentHashMap<>();
+
+    /** A server decoding headers to {@code headerType}, with the defaults. */
+    public WebSocketServer(Class<Header> headerType) {
+        this(headerType, ServerConfig.defaults());
+    }
+
+    /** A server decoding headers to {@code headerType} (a {@code Class}, or a generic {@code Type}). */
+    public WebSocketServer(Type headerType, ServerConfig config) {
+        this.config = config;
+        this.server = new dev.wsgrid.ktor.server.WebSocketServer<>(headerType, config.options(), config.getTls());
+    }
+
+    /** Opens on every interface of {@code port} (0 picks a free one, then readable with {@link #getPort()}). */
+    public CompletableFuture<Void> open(int port, AcceptorHandler<Header, Provider> handler) {
+        return open("0.0.0.0", port, handler);
+    }
+
+    /**
+     * Starts listening on {@code host:port}; the future fails with {@code java.net.BindException}
+     * when the port is in use, or {@code IllegalStateException} when the server is open.
+     */
+    public CompletableFuture<Void> open(String host, int port, AcceptorHandler<Header, Provider> handler) {
+        return bridge.open(server, host, port, Bridge.handler(config.getHandlerExecutor(), kotlinAcceptor -> {
+            WebSocketAcceptor<Header, Provider> acceptor = new WebSocketAcceptor<>(kotlinAcceptor, bridge);
+            acceptors.put(kotlinAcceptor, acceptor);
+            try {
+                handler.handle(acceptor);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("the handler of " + kotlinAcceptor.getDescription() + " failed", e);
+            }
+        }));
+    }
+
+    /** Closes every client (1001, "server closing"; their pending calls fail on both sides) and stops listening. */
+    public CompletableFuture<Void> close() {
+        return bridge.close(server).whenComplete((ignored, error) -> acceptors.clear());
+    }
+
+    /** Where the server is in its life. */
+    public ServerState getState() {
+        return server.getState();
+    }
+
+    /** The port listened on, or -1 when not open. */
+    public int getPort() {
+        return server.getPort();
+    }
+
+    /** The connected clients that sent a header. */
+    public List<WebSocketAcceptor<Header, Provider>> getAcceptors() {
+        List<dev.wsgrid.ktor.server.WebSocketAcceptor<Header, Provider>> live = server.getAcceptors();
+        acceptors.keySet().retainAll(new HashSet<>(live));
+        List<WebSocketAcceptor<Header, Provider>> out = new ArrayList<>(live.size());
+        for (var a : live) {
+            WebSocketAcceptor<Header, Provider> wrapper = acceptors.get(a);
+            if (wrapper != null) out.add(wrapper);
+        }
+        return out;
+    }
+}
