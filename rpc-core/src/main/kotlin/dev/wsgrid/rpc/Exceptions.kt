@@ -38,6 +38,9 @@ public class RemoteException @JvmOverloads constructor(
     /** The remote error's own property [key] (for example `code`), or `null` if it has none. */
     public fun property(key: String): JsonElement? = (data as? JsonObject)?.get(key)
 
+    /** The whole error value as JSON text, for callers that read it with another JSON library (Jackson). */
+    public val dataJson: String get() = data.toString()
+
     /** The remote `stack` text, when the remote side sent one. */
     public val remoteStack: String?
         get() = (property("stack") as? JsonPrimitive)?.takeIf { it.isString }?.contentOrNull
