@@ -1,12 +1,24 @@
 package dev.wsgrid.examples
 
+import dev.wsgrid.ktor.server.WebSocketServer
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.runBlocking
 import kotlin.system.exitProcess
 
-private const val USAGE = """usage: java -jar wsgrid-examples.jar <command>
+private const val USAGE = """usage: java -jar wsgrid-examples.jar <command> [options]
 
 commands:
-  demo          serve TGrid's calculator on a WebSocket, call it from a client, and print what happens
+  demo                                          serve TGrid's calculator on a WebSocket, call it from a client,
+                                                and print what happens
+  calculator-server [--host H] [--port P] [--token T]
+                                                serve TGrid's calculator at every path; with --token, only
+                                                clients whose header is {"token": T} are accepted
+  chat-server [--host H] [--port P]             serve a chat room as in TGrid's chat test
+
+options:
+  --host H      the address to listen on (default 127.0.0.1)
+  --port P      the port to listen on; 0 (the default) picks a free one
+  --token T     the token clients must send in their header
 """
 
 /** Entry point of `wsgrid-examples.jar`. A program's main may block its own thread until done. */
@@ -16,11 +28,59 @@ fun main(args: Array<String>) {
             val failed = runBlocking { calculatorDemo(::println) }
             exitProcess(if (failed == 0) 0 else 1)
         }
-        null, "-h", "--help", "help" -> print(USAGE)
-        else -> {
-            System.err.println("unknown command: ${args[0]}\n")
-            System.err.print(USAGE)
-            exitProcess(2)
+        "calculator-server" -> {
+            val o = parseOptions(args.drop(1), setOf("--host", "--port", "--token")) ?: usageError()
+            serve(o.host) { startCalculatorServer(o.host, o.port, o.values["--token"]) }
         }
+        "chat-server" -> {
+            val o = parseOptions(args.drop(1), setOf("--host", "--port")) ?: usageError()
+            serve(o.host) { startChatServer(o.host, o.port) }
+        }
+        null, "-h", "--help", "help" -> print(USAGE)
+        else -> usageError("unknown command: ${args[0]}")
     }
+}
+
+/** Starts a server, prints `listening on ws://H:P`, and closes it cleanly on SIGTERM or Ctrl-C. */
+private fun serve(host: String, start: suspend () -> WebSocketServer<*, *>) = runBlocking {
+    val server = try {
+        start()
+    } catch (e: Exception) {
+        System.err.println("cannot start: ${e.message}")
+        exitProcess(1)
+    }
+    val stopped = CompletableDeferred<Unit>()
+    Runtime.getRuntime().addShutdownHook(
+        Thread {
+            runBlocking { server.close() }
+            stopped.complete(Unit)
+        },
+    )
+    println("listening on ws://$host:${server.port}")
+    System.out.flush()
+    stopped.await()
+}
+
+internal class Options(val host: String, val port: Int, val values: Map<String, String>)
+
+/** `--name value` pairs out of [allowed]; `null` when anything is off. */
+internal fun parseOptions(args: List<String>, allowed: Set<String>): Options? {
+    val values = HashMap<String, String>()
+    var i = 0
+    while (i < args.size) {
+        val name = args[i]
+        if (name !in allowed || i + 1 >= args.size || name in values) return null
+        values[name] = args[i + 1]
+        i += 2
+    }
+    val port = (values["--port"] ?: "0").toIntOrNull()?.takeIf { it in 0..65535 } ?: return null
+    val host = values["--host"] ?: "127.0.0.1"
+    if (host.isBlank()) return null
+    return Options(host, port, values)
+}
+
+private fun usageError(message: String = "invalid options"): Nothing {
+    System.err.println("$message\n")
+    System.err.print(USAGE)
+    exitProcess(2)
 }
