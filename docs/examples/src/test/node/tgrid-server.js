@@ -60,7 +60,7 @@ class Calculator {
 async function main() {
   const wss = new WS.Server({ noServer: true });
   const server = http.createServer();
-  const handler = async (acceptor) => {
+  const handler = (ws) => async (acceptor) => {
     if (acceptor.header && acceptor.header.token === "bad") {
       await acceptor.reject(4001, "bad token");
       return;
@@ -68,13 +68,11 @@ async function main() {
     acceptors.add(acceptor);
     await acceptor.accept(new Calculator(acceptor));
     acceptor.join().then(() => acceptors.delete(acceptor)).catch(() => {});
+    // TGrid never sends binary frames; a wsgrid client must ignore one all the same
+    ws.send(Buffer.from([1, 2, 3]));
   };
   server.on("upgrade", (request, socket, head) =>
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      WebSocketAcceptor.upgrade(request, ws, handler);
-      // TGrid never sends binary frames; a wsgrid client must ignore one all the same
-      setTimeout(() => ws.readyState === 1 && ws.send(Buffer.from([1, 2, 3])), 50);
-    }));
+    wss.handleUpgrade(request, socket, head, (ws) => WebSocketAcceptor.upgrade(request, ws, handler(ws))));
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   print({ event: "listening", port: server.address().port });
 
