@@ -101,6 +101,7 @@ public class CommunicatorOptions private constructor(builder: Builder) {
         public fun build(): CommunicatorOptions = CommunicatorOptions(this)
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** The defaults. */
         @JvmField

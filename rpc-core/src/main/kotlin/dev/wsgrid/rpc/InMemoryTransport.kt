@@ -56,6 +56,7 @@ public class InMemoryTransport private constructor(capacity: Int) : Transport {
         inbox.cancel()
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** Default number of frames buffered in each direction. */
         public const val DEFAULT_CAPACITY: Int = 256

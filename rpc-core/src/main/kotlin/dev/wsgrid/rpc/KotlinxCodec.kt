@@ -45,6 +45,7 @@ public class KotlinxCodec @JvmOverloads constructor(
         override fun fromJson(json: JsonElement): Any? = this.json.decodeFromJsonElement(serializer, json)
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** The [Json] of the default codec. */
         @JvmField

@@ -93,6 +93,7 @@ public class Bridge(name: String) {
         null
     }
 
+    /** Defaults and factories. */
     public companion object {
         /**
          * A server handler that runs a Java handler on [executor] (it may block) and then waits for

@@ -54,6 +54,7 @@ public class JacksonCodec(private val mapper: ObjectMapper) : Codec {
         }
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** The mapper the facade uses unless given one: Java 8 types, `java.time` as ISO strings, lenient on unknown properties. */
         @JvmStatic

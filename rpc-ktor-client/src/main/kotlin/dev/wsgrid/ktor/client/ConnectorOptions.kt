@@ -85,6 +85,7 @@ public class ConnectorOptions private constructor(b: Builder) {
         public fun build(): ConnectorOptions = ConnectorOptions(this)
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** The defaults. */
         @JvmField

@@ -77,6 +77,7 @@ public class ServerOptions private constructor(b: Builder) {
         public fun build(): ServerOptions = ServerOptions(this)
     }
 
+    /** Defaults and factories. */
     public companion object {
         /** The defaults. */
         @JvmField

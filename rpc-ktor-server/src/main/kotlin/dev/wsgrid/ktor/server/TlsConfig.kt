@@ -27,6 +27,7 @@ public class TlsConfig private constructor(
     internal val storePassword: CharArray,
     internal val keyPassword: CharArray,
 ) {
+    /** Defaults and factories. */
     public companion object {
         /**
          * Loads a PKCS#12 or JKS key store from [path] (its type is detected).
