@@ -45,6 +45,8 @@ internal class FunctionMember(
     val resultType: Type,
     val resultIsUnit: Boolean,
     val resultNullable: Boolean,
+    /** Marked [dev.wsgrid.rpc.Notification]: sent without waiting for a return. */
+    val oneWay: Boolean = false,
 ) : ServiceMember(method, name) {
     /** The runtime class of the variadic elements, for building the array. */
     val varargElementClass: Class<*>? = varargElementType?.let { rawClass(it) }
@@ -194,9 +196,11 @@ internal class ServiceDescriptor private constructor(
                 kFunction != null -> kFunction.returnType.isMarkedNullable
                 else -> !(resultType is Class<*> && resultType.isPrimitive)
             }
+            val oneWay = m.isAnnotationPresent(dev.wsgrid.rpc.Notification::class.java)
+            if (oneWay && !isUnit) fail("a @Notification cannot return a value, but this one returns ${resultType.typeName}")
             return FunctionMember(
                 m, m.name, style, valueTypes, nullable, varargElement,
-                if (isUnit) Void::class.java else resultType, isUnit, resultNullable,
+                if (isUnit) Void::class.java else resultType, isUnit, resultNullable, oneWay,
             )
         }
 

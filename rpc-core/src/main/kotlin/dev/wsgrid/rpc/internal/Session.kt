@@ -87,6 +87,7 @@ internal class Session(
     // ------------------------------------------------------------------ calls of this side
 
     suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): Any? {
+        if (f.member.oneWay) return notify(listener, quoted, f, args)
         val max = options.maxPendingCalls
         if (pending.size >= max) {
             throw LimitExceededException(
@@ -126,6 +127,26 @@ internal class Session(
         } finally {
             if (pending.remove(uid) != null) abandoned.add(uid)
         }
+    }
+
+    /** Sends a one-way call: nothing is kept for it, and its return (a TGrid peer sends one) is dropped. */
+    private suspend fun notify(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?): Any? {
+        closing?.let { throw closedError(listener, it) }
+        val listeners = host.invokeListeners
+        val text = if (listeners.isEmpty()) {
+            Wire.call(Wire.NOTIFICATION_UID, quoted, encodeArguments(f, args, listener))
+        } else {
+            val model = InvokeFunction(Wire.NOTIFICATION_UID, listener, jsonArguments(f, args, listener))
+            val event = InvokeEvent.Send(Instant.now(), model)
+            fire(listeners) { it.onSend(event) }
+            Wire.format(model)
+        }
+        try {
+            transport.sendText(text)
+        } catch (e: ConnectionClosedException) {
+            throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
+        }
+        return if (f.member.style == CallStyle.SUSPEND) Unit else null
     }
 
     private fun encodeArguments(f: BoundFunction, args: Array<out Any?>?, listener: String): Array<String> {
@@ -264,6 +285,7 @@ internal class Session(
     }
 
     private fun onReturn(ret: InvokeReturn) {
+        if (ret.uid == Wire.NOTIFICATION_UID) return // the answer to a notification: nobody waits for it
         val entry = pending.remove(ret.uid)
         if (entry == null) {
             if (!abandoned.remove(ret.uid)) {

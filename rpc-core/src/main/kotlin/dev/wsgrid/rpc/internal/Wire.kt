@@ -25,6 +25,12 @@ internal sealed class Parsed {
 internal object Wire {
     private const val EXCERPT = 200
 
+    /**
+     * The uid of every notification (one-way call): 2^53 - 1, the largest integer a JavaScript peer
+     * holds exactly, and one a caller's own counter never reaches.
+     */
+    const val NOTIFICATION_UID: Long = 9_007_199_254_740_991L
+
     /** Frames nested deeper than this are refused before parsing: no parser recursion is spent on them. */
     const val MAX_DEPTH: Int = 512
 
