@@ -154,3 +154,12 @@ public class ConnectException(
 public class HeartbeatLostException(
     public val timeout: Duration,
 ) : WsgridException("heartbeat lost: no answer from the remote side within ${timeout.toMillis()} ms")
+
+/**
+ * An id asked for a connection is already another open connection's.
+ *
+ * @property id the id in conflict.
+ */
+public class IdConflictException(
+    public val id: String,
+) : WsgridException("the id '$id' is taken by another connection")

@@ -34,6 +34,9 @@ public class ConnectorOptions private constructor(b: Builder) {
      * A Ktor client to connect with, shared with other connectors and owned by the caller (it
      * must have the WebSockets plugin installed). Default: `null`, and each connection makes a
      * CIO client of its own and closes it when the connection ends.
+     *
+     * A shared CIO client keeps at most `endpoint.maxConnectionsPerRoute` (100 by default)
+     * connections to one host open at once: raise it for more connectors to one server.
      */
     public val httpClient: HttpClient? = b.httpClient
 

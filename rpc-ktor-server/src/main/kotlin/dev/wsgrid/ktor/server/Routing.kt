@@ -140,7 +140,7 @@ internal class Endpoint<Header, Provider : Any>(
             session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: ${e.message}".take(120)))
             return
         }
-        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, coroutineContext[Job])
+        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, registry, coroutineContext[Job])
         registry.add(acceptor)
         try {
             try {
@@ -149,6 +149,7 @@ internal class Endpoint<Header, Provider : Any>(
                 throw e
             } catch (e: Exception) {
                 log.warn("the handler of {} failed", acceptor.description, e)
+                options.listener?.let { l -> runCatching { l.onError(e, acceptor) } }
                 if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
             }
             // A handler may have started its accept or reject without waiting for it (a Java future).

@@ -32,6 +32,9 @@ public class ServerOptions private constructor(b: Builder) {
     /** Checks each client before its upgrade; `null` (the default) lets every client upgrade. */
     public val verifier: ClientVerifier? = b.verifier
 
+    /** Told of listening, connections, disconnections and errors; `null` (the default) for none. */
+    public val listener: ServerListener? = b.listener
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -45,6 +48,7 @@ public class ServerOptions private constructor(b: Builder) {
         internal var pongTimeout: Duration = from?.pongTimeout ?: Duration.ofSeconds(15)
         internal var frameBuffer: Int = from?.frameBuffer ?: 64
         internal var verifier: ClientVerifier? = from?.verifier
+        internal var listener: ServerListener? = from?.listener
 
         /** A builder with the defaults. */
         public constructor() : this(null)
@@ -72,6 +76,9 @@ public class ServerOptions private constructor(b: Builder) {
 
         /** Sets [ServerOptions.verifier]. */
         public fun verifier(verifier: ClientVerifier?): Builder = apply { this.verifier = verifier }
+
+        /** Sets [ServerOptions.listener]. */
+        public fun listener(listener: ServerListener?): Builder = apply { this.listener = listener }
 
         /** Builds the options. */
         public fun build(): ServerOptions = ServerOptions(this)

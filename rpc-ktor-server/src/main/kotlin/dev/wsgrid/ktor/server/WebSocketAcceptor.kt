@@ -9,7 +9,12 @@ import io.ktor.websocket.CloseReason
 import io.ktor.websocket.DefaultWebSocketSession
 import io.ktor.websocket.Frame
 import io.ktor.websocket.close
+import dev.wsgrid.rpc.IdConflictException
+import dev.wsgrid.rpc.TransportFrame
 import kotlinx.coroutines.CompletableDeferred
+import org.slf4j.LoggerFactory
+import java.util.UUID
+import java.util.concurrent.ConcurrentHashMap
 import kotlinx.coroutines.Job
 import java.time.Duration
 import kotlin.time.toJavaDuration
@@ -25,6 +30,8 @@ import kotlin.time.toJavaDuration
  * }
  * ```
  *
+ * Each accepted connection has a unique [id], and may [enter] rooms for broadcasts.
+ *
  * Once accepted it is an open [Communicator]: the server calls the client's provider through
  * [getDriver], and [close] ends the connection.
  */
@@ -35,8 +42,52 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     /** The upgrade request: path, remote address, HTTP headers. */
     public val request: ClientRequest,
     private val serverOptions: ServerOptions,
+    private val registry: AcceptorRegistry<Header, Provider>,
     parent: Job?,
 ) : Communicator<Provider>(null, serverOptions.communicator, parent ?: Job()) {
+
+    @Volatile
+    private var currentId: String = UUID.randomUUID().toString()
+
+    private val roomNames: MutableSet<String> = ConcurrentHashMap.newKeySet()
+
+    /**
+     * This connection's id among the server's open connections: random unless the handler sets
+     * one before accepting. [accept] fails with [IdConflictException] when another open connection
+     * has it.
+     *
+     * @throws IllegalStateException when set after accepting or rejecting.
+     */
+    public var id: String
+        get() = currentId
+        set(value) {
+            val st = state
+            check(st == CommunicatorState.NONE) { "cannot change the id: connection is $st" }
+            require(value.isNotEmpty()) { "an id cannot be empty" }
+            currentId = value
+        }
+
+    /** The rooms this connection is in. */
+    public val rooms: Set<String> get() = roomNames.toSet()
+
+    /**
+     * Enters the room [name] (made if nobody is in it); answers whether this connection was not
+     * in it yet. Connections leave their rooms when they close.
+     *
+     * @throws IllegalStateException unless the connection is open.
+     */
+    public fun enter(name: String): Boolean {
+        val st = state
+        check(st == CommunicatorState.OPEN) { "cannot enter the room $name: connection is $st" }
+        roomNames.add(name)
+        return registry.enter(this, name)
+    }
+
+    /** Leaves the room [name] (removed when it empties); answers whether this connection was in it. */
+    public fun leave(name: String): Boolean {
+        roomNames.remove(name)
+        return registry.leave(this, name)
+    }
 
     /** Completed when an accept or reject has finished, however it ended. */
     private val decided = CompletableDeferred<Unit>()
@@ -57,17 +108,25 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     public suspend fun accept(provider: Provider?) {
         val st = state
         check(st == CommunicatorState.NONE) { "cannot accept: connection is $st" }
-        this.provider = provider
+        registry.claim(this)
+        try {
+            this.provider = provider
+        } catch (e: Exception) {
+            registry.release(this)
+            throw e
+        }
         updateState(CommunicatorState.ACCEPTING)
         try {
             session.outgoing.send(Frame.Text(Handshake.ACCEPT))
             openSession(KtorTransport(session))
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
+            registry.release(this)
             throw e
         } finally {
             decided.complete(Unit)
         }
+        serverOptions.listener?.let { l -> notify { l.onConnection(this) } }
     }
 
     /**
@@ -113,6 +172,19 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
 
     /** Pings the client every [interval]; see the `java.time.Duration` overload. */
     public fun ping(interval: kotlin.time.Duration): Unit = ping(interval.toJavaDuration())
+
+    override fun onClosed(closed: TransportFrame.Closed) {
+        registry.remove(this)
+        serverOptions.listener?.let { l -> notify { l.onDisconnection(this, closed.code, closed.reason) } }
+    }
+
+    private inline fun notify(event: () -> Unit) {
+        try {
+            event()
+        } catch (e: Exception) {
+            LoggerFactory.getLogger(WebSocketAcceptor::class.java).warn("a server listener failed", e)
+        }
+    }
 
     override val description: String get() = "acceptor $path from $remoteAddress"
 }

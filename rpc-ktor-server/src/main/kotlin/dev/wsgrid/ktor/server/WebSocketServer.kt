@@ -71,6 +71,22 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
     /** The connected clients that sent a header, or none when the server is not open. */
     public val acceptors: List<WebSocketAcceptor<Header, Provider>> get() = registry?.toList() ?: emptyList()
 
+    /** The accepted, open connection with [id], or `null`. */
+    public fun find(id: String): WebSocketAcceptor<Header, Provider>? = registry?.find(id)
+
+    /** The room [name], or `null` when nobody is in it. */
+    public fun room(name: String): Room? = registry?.room(name)
+
+    /** The names of the rooms that have members now. */
+    public val rooms: Set<String> get() = registry?.rooms ?: emptySet()
+
+    /**
+     * Calls [call] on a driver of [type] of every open connection at once, and reports member by
+     * member; see [Room.broadcast].
+     */
+    public suspend fun <T : Any> broadcast(type: Class<T>, timeout: java.time.Duration = Room.DEFAULT_BROADCAST_TIMEOUT, call: suspend (T) -> Unit): BroadcastResult =
+        registry?.broadcast(type, timeout, call) ?: BroadcastResult(emptyList(), emptyMap())
+
     /** Opens on every interface of [port] (0 picks a free port); see the other overload. */
     public suspend fun open(port: Int, handler: AcceptorHandler<Header, Provider>): Unit = open("0.0.0.0", port, handler)
 
@@ -135,6 +151,7 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         registry = routeRegistry
         this.port = server.engine.resolvedConnectors().first().port
         state = ServerState.OPEN
+        o.listener?.let { l -> runCatching { l.onListening(host, this.port) } }
     }
 
     /**
