@@ -14,6 +14,9 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.getAndUpdate
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
 import java.time.Instant
@@ -70,8 +73,23 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** Owns the futures of driver calls; each ends with its call, at the latest when its connection ends. */
     private val callScope = CoroutineScope(this.context + job + CoroutineName("wsgrid-calls"))
 
-    @Volatile
-    private var currentState: CommunicatorState = CommunicatorState.NONE
+    private val stateFlow = MutableStateFlow(CommunicatorState.NONE)
+    private val stateListeners = CopyOnWriteArrayList<StateListener>()
+
+    private var currentState: CommunicatorState
+        get() = stateFlow.value
+        set(value) {
+            val old = stateFlow.getAndUpdate { value }
+            if (old != value) {
+                for (l in stateListeners) {
+                    try {
+                        l.onStateChanged(old, value)
+                    } catch (e: Exception) {
+                        org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("a state listener failed", e)
+                    }
+                }
+            }
+        }
 
     @Volatile
     private var current: Session? = null
@@ -149,6 +167,19 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** Returns a driver of [T]; see [getDriver]. */
     public inline fun <reified T : Any> getDriver(): T = getDriver(T::class.java)
 
+    /** Adds a listener of this communicator's state changes. */
+    public fun addStateListener(listener: StateListener) {
+        stateListeners.add(listener)
+    }
+
+    /** Removes a listener added by [addStateListener]. */
+    public fun removeStateListener(listener: StateListener) {
+        stateListeners.remove(listener)
+    }
+
+    /** Suspends until the state is one of [states]; returns it. */
+    protected suspend fun awaitState(states: Set<CommunicatorState>): CommunicatorState = stateFlow.first { it in states }
+
     /** Adds a listener of the invoke events (send, receive, complete, return). */
     public fun addInvokeListener(listener: InvokeListener) {
         listeners.add(listener)
@@ -160,21 +191,26 @@ public abstract class Communicator<Provider : Any> protected constructor(
     }
 
     /**
-     * Suspends until the connection closes; returns at once when it is closed already.
+     * Suspends until the connection closes for good (a reconnecting connector's outages do not
+     * count); returns at once when it is closed already.
      *
      * @throws NotConnectedException when no connection has been opened yet.
      */
     public suspend fun join() {
-        when (val s = joinable("join")) {
-            null -> return
-            else -> s.finished.await()
+        while (true) {
+            when (val st = currentState) {
+                CommunicatorState.CLOSED -> return
+                CommunicatorState.OPEN, CommunicatorState.CLOSING -> current?.finished?.await()
+                CommunicatorState.RECONNECTING -> awaitState(setOf(CommunicatorState.OPEN, CommunicatorState.CLOSED))
+                else -> throw NotConnectedException(st, "cannot join: connection is $st")
+            }
         }
     }
 
     /** Waits at most [timeout] for the connection to close; answers whether it closed. */
     public suspend fun join(timeout: kotlin.time.Duration): Boolean {
-        val s = joinable("join") ?: return true
-        return withTimeoutOrNull(timeout) { s.finished.await() } != null
+        if (joinable("join") == null) return true
+        return withTimeoutOrNull(timeout) { join() } != null
     }
 
     /** Waits at most [timeout] for the connection to close; answers whether it closed. */
@@ -186,7 +222,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     private fun joinable(what: String): Session? = when (val st = currentState) {
         CommunicatorState.CLOSED -> null
-        CommunicatorState.OPEN, CommunicatorState.CLOSING -> current
+        CommunicatorState.OPEN, CommunicatorState.CLOSING, CommunicatorState.RECONNECTING -> current
         else -> throw NotConnectedException(st, "cannot $what: connection is $st")
     }
 
@@ -234,6 +270,13 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** Runs once each connection has closed, after its pending calls failed. Must not block. */
     protected open fun onClosed(closed: TransportFrame.Closed) {}
 
+    /**
+     * Called when a call is made while the state is not `OPEN`: a communicator that will be open
+     * again soon (a reconnecting connector) may wait for it and answer `true`; the default answers
+     * `false`, and the call fails with [NotConnectedException] at once.
+     */
+    protected open suspend fun awaitOpen(): Boolean = false
+
     /** A short description for logs: `"acceptor /calculator from 127.0.0.1:51234"`. */
     public open val description: String get() = javaClass.simpleName
 
@@ -245,8 +288,15 @@ public abstract class Communicator<Provider : Any> protected constructor(
         override val bindings: ServiceBindings get() = options.bindings
 
         override fun sessionEnded(session: Session, end: TransportFrame.Closed) {
-            if (current === session) currentState = CommunicatorState.CLOSED
-            onClosed(end)
+            try {
+                onClosed(end)
+            } finally {
+                // unless onClosed moved on (a connector that reconnects), the communicator is closed
+                if (current === session) {
+                    val st = currentState
+                    if (st == CommunicatorState.OPEN || st == CommunicatorState.CLOSING) currentState = CommunicatorState.CLOSED
+                }
+            }
         }
 
         override suspend fun call(
@@ -256,10 +306,15 @@ public abstract class Communicator<Provider : Any> protected constructor(
             args: Array<out Any?>?,
             timeout: java.time.Duration?,
         ): Any? {
-            val s = current
-            val st = currentState
-            if (st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
             val t = currentCoroutineContext()[CallTimeout]?.timeout ?: timeout ?: options.callTimeout
+            var s = current
+            var st = currentState
+            if (st != CommunicatorState.OPEN || s == null) {
+                val reopened = if (t == null) awaitOpen() else (withTimeoutOrNull(t.toMillis()) { awaitOpen() } ?: throw CallTimeoutException(listener, t))
+                s = current
+                st = currentState
+                if (!reopened || st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
+            }
             return s.call(listener, quoted, f, args, t)
         }
 

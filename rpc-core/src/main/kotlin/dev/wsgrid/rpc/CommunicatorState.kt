@@ -6,6 +6,7 @@ package dev.wsgrid.rpc
  * A connector moves `NONE → CONNECTING → OPEN → CLOSING → CLOSED`, and may connect again
  * from `CLOSED`. An acceptor moves `NONE → ACCEPTING → OPEN → CLOSING → CLOSED`, or
  * `NONE → REJECTING → CLOSED`. A [TransportCommunicator] moves `NONE → OPEN → CLOSING → CLOSED`.
+ * A connector that reconnects moves `OPEN → RECONNECTING → OPEN` when its connection is lost.
  */
 public enum class CommunicatorState {
     /** Created; not connected yet. */
@@ -19,6 +20,9 @@ public enum class CommunicatorState {
 
     /** An acceptor is rejecting its client. */
     REJECTING,
+
+    /** A connector lost its connection and is connecting again. */
+    RECONNECTING,
 
     /** Open: both sides may call each other. */
     OPEN,

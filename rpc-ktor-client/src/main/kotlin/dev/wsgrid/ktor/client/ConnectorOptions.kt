@@ -21,11 +21,19 @@ public class ConnectorOptions private constructor(b: Builder) {
     /** Extra HTTP headers of the upgrade request (an `Authorization`, a cookie). Default: none. */
     public val headers: Map<String, String> = b.headers.toMap()
 
-    /** How often to ping the server; `null` (the default, as in TGrid) sends no pings. */
-    public val pingInterval: Duration? = b.pingInterval
+    /**
+     * How to reconnect after losing the connection; `null` (the default, as in TGrid) does not.
+     */
+    public val reconnect: ReconnectPolicy? = b.reconnect
 
-    /** With [pingInterval], how long a ping may go unanswered before the connection is dropped. Default: 15 s. */
-    public val pongTimeout: Duration = b.pongTimeout
+    /**
+     * How often to ping the server; `null` sends no pings. Default: none, as in TGrid, except for
+     * reconnecting connectors, which ping every 5 s so that an outage is noticed even when idle.
+     */
+    public val pingInterval: Duration? = b.pingInterval ?: if (b.reconnect != null && !b.pingSet) Duration.ofSeconds(5) else null
+
+    /** With [pingInterval], how long a ping may go unanswered before the connection is dropped. Default: 15 s (10 s when reconnecting). */
+    public val pongTimeout: Duration = b.pongTimeout ?: if (b.reconnect != null) Duration.ofSeconds(10) else Duration.ofSeconds(15)
 
     /** The largest frame accepted from the server, in bytes. Default: 16 MiB. */
     public val maxFrameSize: Long = b.maxFrameSize
@@ -52,7 +60,9 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var handshakeTimeout: Duration = from?.handshakeTimeout ?: Duration.ofSeconds(10)
         internal val headers = LinkedHashMap(from?.headers ?: emptyMap())
         internal var pingInterval: Duration? = from?.pingInterval
-        internal var pongTimeout: Duration = from?.pongTimeout ?: Duration.ofSeconds(15)
+        internal var pingSet: Boolean = from != null
+        internal var pongTimeout: Duration? = from?.pongTimeout
+        internal var reconnect: ReconnectPolicy? = from?.reconnect
         internal var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
         internal var httpClient: HttpClient? = from?.httpClient
         internal var trustManager: X509TrustManager? = from?.trustManager
@@ -70,7 +80,13 @@ public class ConnectorOptions private constructor(b: Builder) {
         public fun header(name: String, value: String): Builder = apply { headers[name] = value }
 
         /** Sets [ConnectorOptions.pingInterval]; `null` turns pings off. */
-        public fun pingInterval(interval: Duration?): Builder = apply { pingInterval = requirePositiveOrNull("pingInterval", interval) }
+        public fun pingInterval(interval: Duration?): Builder = apply {
+            pingInterval = requirePositiveOrNull("pingInterval", interval)
+            pingSet = true
+        }
+
+        /** Sets [ConnectorOptions.reconnect]; `null` turns reconnecting off. */
+        public fun reconnect(policy: ReconnectPolicy?): Builder = apply { reconnect = policy }
 
         /** Sets [ConnectorOptions.pongTimeout]. */
         public fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = requirePositive("pongTimeout", timeout) }

@@ -21,6 +21,15 @@ import io.ktor.websocket.close
 import io.ktor.websocket.readText
 import io.ktor.client.plugins.websocket.DefaultClientWebSocketSession
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import org.slf4j.LoggerFactory
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.withTimeoutOrNull
@@ -40,7 +49,8 @@ import kotlin.coroutines.EmptyCoroutineContext
  * connector.close()
  * ```
  *
- * A connector may connect again after it closed; its drivers stay valid.
+ * A connector may connect again after it closed; its drivers stay valid. With a
+ * [ReconnectPolicy] it also reconnects by itself after losing its connection.
  *
  * @param header the header sent on every connect; the server's handler reads it.
  * @param provider what the server may call, or `null`.
@@ -63,6 +73,15 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     @Volatile
     private var ownedClient: HttpClient? = null
 
+    @Volatile
+    private var closingByUser = false
+
+    @Volatile
+    private var reconnectJob: Job? = null
+
+    /** Owns the reconnect loop; a loop ends when connected, given up, or cancelled by [close]. */
+    private val reconnectScope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("wsgrid-reconnect"))
+
     /** The `ws://` / `wss://` URL of the last connect, or `null` before the first. */
     @Volatile
     public var url: String? = null
@@ -82,8 +101,19 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         val target = webSocketUrl(url)
         val st = state
         check(st == CommunicatorState.NONE || st == CommunicatorState.CLOSED) { "cannot connect: connection is $st" }
+        closingByUser = false
         updateState(CommunicatorState.CONNECTING)
         this.url = target
+        try {
+            handshake(target)
+        } catch (e: Throwable) {
+            updateState(CommunicatorState.CLOSED)
+            throw e
+        }
+    }
+
+    /** Opens a WebSocket to [target], sends the header and waits for the server's `1`; then serves it. */
+    private suspend fun handshake(target: String) {
         val o = connectorOptions
         val client = o.httpClient ?: newClient(o)
         ownedClient = if (o.httpClient == null) client else null
@@ -135,7 +165,6 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             }
             openSession(KtorTransport(session))
         } catch (e: Throwable) {
-            updateState(CommunicatorState.CLOSED)
             ownedClient?.close()
             ownedClient = null
             throw e
@@ -147,6 +176,12 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
      * `ConnectionClosedException`. Returns once closed; at once when already closed.
      */
     public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {
+        closingByUser = true
+        reconnectJob?.cancelAndJoin()
+        if (state == CommunicatorState.RECONNECTING) {
+            updateState(CommunicatorState.CLOSED)
+            return
+        }
         closeSession(code, reason)
     }
 
@@ -158,6 +193,52 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     override fun onClosed(closed: TransportFrame.Closed) {
         ownedClient?.close()
         ownedClient = null
+        val policy = connectorOptions.reconnect
+        if (policy != null && !closingByUser) {
+            log.info("{}: the connection was lost ({}); reconnecting", description, closed)
+            updateState(CommunicatorState.RECONNECTING)
+            reconnectJob = reconnectScope.launch { reconnect(policy) }
+        }
+    }
+
+    /** Tries again and again, with backoff, until connected, closed, rejected, or out of attempts. */
+    private suspend fun reconnect(policy: ReconnectPolicy) {
+        val target = url ?: return
+        var attempt = 0
+        while (!closingByUser) {
+            attempt++
+            if (policy.maxAttempts in 1 until attempt) {
+                log.warn("{}: gave up reconnecting after {} attempts", description, policy.maxAttempts)
+                updateState(CommunicatorState.CLOSED)
+                return
+            }
+            delay(policy.delay(attempt).toMillis())
+            if (closingByUser) return
+            try {
+                handshake(target)
+                log.info("{}: reconnected after {} attempt(s)", description, attempt)
+                return
+            } catch (e: HandshakeRejectedException) {
+                // A deliberate rejection (TGrid's 1008, an application's 4xxx) is final; a server going
+                // away or overloaded (1001, 1006, 1011-1014) is worth another try.
+                if (e.code == CloseCodes.POLICY_VIOLATION || e.code in 4000..4999) {
+                    log.warn("{}: the server rejected the reconnection ({}); not trying again", description, e.message)
+                    updateState(CommunicatorState.CLOSED)
+                    return
+                }
+                log.debug("{}: reconnect attempt {} was closed: {}", description, attempt, e.message)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                log.debug("{}: reconnect attempt {} failed: {}", description, attempt, e.message)
+            }
+        }
+    }
+
+    override suspend fun awaitOpen(): Boolean {
+        val policy = connectorOptions.reconnect ?: return false
+        if (!policy.waitWhileReconnecting || state != CommunicatorState.RECONNECTING) return false
+        return awaitState(setOf(CommunicatorState.OPEN, CommunicatorState.CLOSED)) == CommunicatorState.OPEN
     }
 
     override val description: String get() = "connector to $url"
@@ -176,6 +257,8 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     internal companion object {
+        private val log = LoggerFactory.getLogger(WebSocketConnector::class.java)
+
         /** Frames buffered per direction by the connector's own Ktor client. */
         const val FRAME_BUFFER = 64
 
