@@ -3,6 +3,7 @@ package dev.wsgrid.java;
 import dev.wsgrid.java.internal.Bridge;
 import dev.wsgrid.rpc.CommunicatorState;
 import dev.wsgrid.rpc.InvokeListener;
+import dev.wsgrid.rpc.StateListener;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -84,6 +85,16 @@ public abstract class Communicator<Provider> {
     /** Completes with {@code true} when the connection closes before {@code deadline}, else {@code false}. */
     public CompletableFuture<Boolean> join(Instant deadline) {
         return bridge.join(delegate, deadline);
+    }
+
+    /** Adds a listener of this end's state changes (connecting, open, reconnecting, closed). */
+    public void addStateListener(StateListener listener) {
+        delegate.addStateListener(listener);
+    }
+
+    /** Removes a listener added by {@link #addStateListener}. */
+    public void removeStateListener(StateListener listener) {
+        delegate.removeStateListener(listener);
     }
 
     /** Adds a listener of the invoke events (send, receive, complete, return). */

@@ -1,6 +1,7 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.ktor.client.ConnectorOptions;
+import dev.wsgrid.ktor.client.ReconnectPolicy;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,10 +29,12 @@ public final class ConnectorConfig {
         ConnectorOptions.Builder o = ConnectorOptions.builder()
                 .communicator(b.communicator.options())
                 .handshakeTimeout(b.handshakeTimeout)
-                .pingInterval(b.pingInterval)
-                .pongTimeout(b.pongTimeout)
+
                 .maxFrameSize(b.maxFrameSize)
-                .trustManager(b.trustManager);
+                .trustManager(b.trustManager)
+                .reconnect(b.reconnect);
+        if (b.pingIntervalSet) o.pingInterval(b.pingInterval);
+        if (b.pongTimeout != null) o.pongTimeout(b.pongTimeout);
         b.headers.forEach(o::header);
         this.options = o.build();
     }
@@ -63,12 +66,17 @@ public final class ConnectorConfig {
 
     /** How often to ping the server, or {@code null} for never. */
     public Duration getPingInterval() {
-        return values.pingInterval;
+        return options.getPingInterval();
+    }
+
+    /** How to reconnect after losing the connection, or {@code null} for never. */
+    public ReconnectPolicy getReconnect() {
+        return values.reconnect;
     }
 
     /** How long a ping may go unanswered before the connection is dropped. */
     public Duration getPongTimeout() {
-        return values.pongTimeout;
+        return options.getPongTimeout();
     }
 
     /** The largest frame accepted from the server, in bytes. */
@@ -91,9 +99,11 @@ public final class ConnectorConfig {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private final Map<String, String> headers = new LinkedHashMap<>();
         private Duration pingInterval;
-        private Duration pongTimeout = Duration.ofSeconds(15);
+        private Duration pongTimeout;
         private long maxFrameSize = 16L << 20;
         private X509TrustManager trustManager;
+        private ReconnectPolicy reconnect;
+        private boolean pingIntervalSet;
 
         private Builder() {
         }
@@ -107,6 +117,8 @@ public final class ConnectorConfig {
             b.pongTimeout = pongTimeout;
             b.maxFrameSize = maxFrameSize;
             b.trustManager = trustManager;
+            b.reconnect = reconnect;
+            b.pingIntervalSet = pingIntervalSet;
             return b;
         }
 
@@ -131,10 +143,20 @@ public final class ConnectorConfig {
         /** How often to ping the server; {@code null} (the default) for never. */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = interval;
+            this.pingIntervalSet = true;
             return this;
         }
 
-        /** How long a ping may go unanswered before the connection is dropped (default 15 s). */
+        /**
+         * Reconnects after losing the connection, as {@code policy} says; {@code null} (the default)
+         * does not. A reconnecting connector pings every 5 s unless told otherwise.
+         */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = policy;
+            return this;
+        }
+
+        /** How long a ping may go unanswered before the connection is dropped (default 15 s, 10 s when reconnecting). */
         public Builder pongTimeout(Duration timeout) {
             this.pongTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;

@@ -1,6 +1,7 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.ServerListener;
 import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
 
@@ -33,7 +34,8 @@ public final class ServerConfig {
                 .maxConnections(b.maxConnections)
                 .pingInterval(b.pingInterval)
                 .pongTimeout(b.pongTimeout)
-                .frameBuffer(b.frameBuffer);
+                .frameBuffer(b.frameBuffer)
+                .listener(b.listener);
         if (b.verifier != null) {
             UpgradeVerifier v = b.verifier;
             o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
@@ -112,6 +114,7 @@ public final class ServerConfig {
         private UpgradeVerifier verifier;
         private Executor handlerExecutor;
         private TlsConfig tls;
+        private ServerListener listener;
 
         private Builder() {
         }
@@ -128,6 +131,7 @@ public final class ServerConfig {
             b.verifier = verifier;
             b.handlerExecutor = handlerExecutor;
             b.tls = tls;
+            b.listener = listener;
             return b;
         }
 
@@ -188,6 +192,12 @@ public final class ServerConfig {
         /** Serves {@code wss://} with this key and certificate chain; {@code null} (the default) serves {@code ws://}. */
         public Builder tls(TlsConfig tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** Told of listening, connections, disconnections and errors; {@code null} (the default) for none. */
+        public Builder listener(ServerListener listener) {
+            this.listener = listener;
             return this;
         }
 

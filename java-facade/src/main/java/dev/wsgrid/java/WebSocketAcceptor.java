@@ -7,6 +7,7 @@ import dev.wsgrid.rpc.CloseCodes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -81,6 +82,34 @@ public final class WebSocketAcceptor<Header, Provider> extends Communicator<Prov
     /** Closes the connection with {@code code} and {@code reason}; pending calls on both sides fail. */
     public CompletableFuture<Void> close(int code, String reason) {
         return bridge.close(acceptor, code, reason);
+    }
+
+    /** This connection's id: random unless set before accepting; unique among the server's open connections. */
+    public String getId() {
+        return acceptor.getId();
+    }
+
+    /**
+     * Chooses this connection's id before accepting; {@link #accept} then fails with
+     * {@code IdConflictException} when another open connection has it.
+     */
+    public void setId(String id) {
+        acceptor.setId(id);
+    }
+
+    /** Enters the room {@code name} (made on first entry); answers whether it was not in it yet. */
+    public boolean enter(String name) {
+        return acceptor.enter(name);
+    }
+
+    /** Leaves the room {@code name} (removed when it empties); answers whether it was in it. */
+    public boolean leave(String name) {
+        return acceptor.leave(name);
+    }
+
+    /** The rooms this connection is in; it leaves them all when it closes. */
+    public Set<String> getRooms() {
+        return acceptor.getRooms();
     }
 
     /** Pings the client every {@code interval}, dropping it when a ping goes unanswered for the pong timeout. */

@@ -1,14 +1,20 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.BroadcastResult;
+import dev.wsgrid.ktor.server.Room;
 import dev.wsgrid.ktor.server.ServerState;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -72,6 +78,55 @@ public final class WebSocketServer<Header, Provider> {
     /** Closes every client (1001, "server closing"; their pending calls fail on both sides) and stops listening. */
     public CompletableFuture<Void> close() {
         return bridge.close(server).whenComplete((ignored, error) -> acceptors.clear());
+    }
+
+    /** The accepted, open connection with {@code id}, or {@code null}. */
+    public WebSocketAcceptor<Header, Provider> find(String id) {
+        var found = server.find(id);
+        return found == null ? null : acceptors.get(found);
+    }
+
+    /** The names of the rooms that have members now. */
+    public Set<String> getRooms() {
+        return server.getRooms();
+    }
+
+    /** The members of the room {@code name}, none when it has none. */
+    public List<WebSocketAcceptor<Header, Provider>> getRoomMembers(String name) {
+        Room room = server.room(name);
+        if (room == null) return List.of();
+        List<WebSocketAcceptor<Header, Provider>> out = new ArrayList<>();
+        for (var member : room.getMembers()) {
+            WebSocketAcceptor<Header, Provider> wrapper = acceptors.get(member);
+            if (wrapper != null) out.add(wrapper);
+        }
+        return out;
+    }
+
+    /**
+     * Calls {@code call} on a driver of {@code type} of every member of the room {@code room} at
+     * once, and completes with a report member by member; a member that has not finished within
+     * 10 s counts as failed, and a slow or dead member delays nobody else.
+     *
+     * <pre>{@code
+     * server.broadcast("lobby", ChatPrinter.class, p -> p.print(name, message))
+     *     .thenAccept(result -> log.info("{} got it, {} did not", result.getDelivered().size(), result.getFailed().keySet()));
+     * }</pre>
+     */
+    public <T> CompletableFuture<BroadcastResult> broadcast(String room, Class<T> type, Function<T, ? extends CompletionStage<?>> call) {
+        return broadcast(room, type, Room.DEFAULT_BROADCAST_TIMEOUT, call);
+    }
+
+    /** {@link #broadcast(String, Class, Function)} with each member given {@code timeout}. */
+    public <T> CompletableFuture<BroadcastResult> broadcast(String room, Class<T> type, Duration timeout, Function<T, ? extends CompletionStage<?>> call) {
+        Room r = server.room(room);
+        if (r == null) return CompletableFuture.completedFuture(new BroadcastResult(List.of(), Map.of()));
+        return bridge.broadcast(r, server, type, timeout, call);
+    }
+
+    /** Like {@link #broadcast(String, Class, Function)}, to every open connection of the server. */
+    public <T> CompletableFuture<BroadcastResult> broadcastToAll(Class<T> type, Function<T, ? extends CompletionStage<?>> call) {
+        return bridge.broadcast(null, server, type, Room.DEFAULT_BROADCAST_TIMEOUT, call);
     }
 
     /** Where the server is in its life. */

@@ -4,6 +4,8 @@ import kotlinx.coroutines.withContext
 import java.time.Duration
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
+import java.util.function.Supplier
 import kotlin.time.toJavaDuration
 
 /**
@@ -17,8 +19,34 @@ public class CallTimeout(public val timeout: Duration) : AbstractCoroutineContex
         require(!timeout.isNegative && !timeout.isZero) { "a call timeout must be positive, was $timeout" }
     }
 
-    /** The key of [CallTimeout] in a coroutine context. */
-    public companion object Key : CoroutineContext.Key<CallTimeout>
+    /** The key of [CallTimeout] in a coroutine context, and the timeout of future-style calls. */
+    public companion object Key : CoroutineContext.Key<CallTimeout> {
+        private val forFutures = ThreadLocal<Duration?>()
+
+        /**
+         * Runs [calls] with every future-returning driver call it makes on this thread limited to
+         * [timeout], overriding the driver's and the communicator's; for Java callers, who have no
+         * coroutine context:
+         *
+         * ```java
+         * CompletableFuture<Double> sum = CallTimeout.withTimeout(Duration.ofSeconds(2), () -> calc.plus(1, 2));
+         * ```
+         */
+        @JvmStatic
+        public fun <T> withTimeout(timeout: Duration, calls: Supplier<T>): T {
+            require(!timeout.isNegative && !timeout.isZero) { "a call timeout must be positive, was $timeout" }
+            val previous = forFutures.get()
+            forFutures.set(timeout)
+            try {
+                return calls.get()
+            } finally {
+                forFutures.set(previous)
+            }
+        }
+
+        /** The timeout [withTimeout] set on this thread, as a context element; empty when none. */
+        internal fun forFutureCall(): CoroutineContext = forFutures.get()?.let { CallTimeout(it) } ?: EmptyCoroutineContext
+    }
 }
 
 /**

@@ -2,6 +2,8 @@ package dev.wsgrid.java.internal
 
 import dev.wsgrid.ktor.client.WebSocketConnector
 import dev.wsgrid.ktor.server.AcceptorHandler
+import dev.wsgrid.ktor.server.BroadcastResult
+import dev.wsgrid.ktor.server.Room
 import dev.wsgrid.ktor.server.ClientRequest
 import dev.wsgrid.ktor.server.ClientVerifier
 import dev.wsgrid.ktor.server.WebSocketAcceptor
@@ -13,13 +15,16 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.future.await
 import kotlinx.coroutines.future.future
 import kotlinx.coroutines.runInterruptible
 import java.time.Duration
 import java.time.Instant
 import java.util.concurrent.CompletableFuture
+import java.util.concurrent.CompletionStage
 import java.util.concurrent.Executor
 import java.util.function.Consumer
+import java.util.function.Function
 import java.util.function.ToIntFunction
 
 /**
@@ -85,6 +90,18 @@ public class Bridge(name: String) {
     public fun <H, P : Any> open(server: WebSocketServer<H, P>, host: String, port: Int, handler: AcceptorHandler<H, P>): CompletableFuture<Void?> = start {
         server.open(host, port, handler)
         null
+    }
+
+    /** [AcceptorRegistry.broadcast] or [Room.broadcast], with a Java function returning each member's future. */
+    public fun <T : Any> broadcast(
+        room: Room?,
+        server: WebSocketServer<*, *>,
+        type: Class<T>,
+        timeout: Duration,
+        call: Function<T, out CompletionStage<*>?>,
+    ): CompletableFuture<BroadcastResult> = start {
+        val each: suspend (T) -> Unit = { driver -> call.apply(driver)?.await() }
+        if (room != null) room.broadcast(type, timeout, each) else server.broadcast(type, timeout, each)
     }
 
     /** [WebSocketServer.close]. */

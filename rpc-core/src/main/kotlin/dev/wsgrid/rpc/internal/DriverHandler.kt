@@ -87,4 +87,5 @@ internal fun DriverHost.startFuture(
     f: BoundFunction,
     args: Array<out Any?>?,
     timeout: Duration?,
-): CompletableFuture<Any?> = scope.future(start = CoroutineStart.UNDISPATCHED) { call(listener, quoted, f, args, timeout) }
+): CompletableFuture<Any?> =
+    scope.future(dev.wsgrid.rpc.CallTimeout.forFutureCall(), CoroutineStart.UNDISPATCHED) { call(listener, quoted, f, args, timeout) }

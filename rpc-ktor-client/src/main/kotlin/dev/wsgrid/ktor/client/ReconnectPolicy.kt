@@ -2,7 +2,7 @@ package dev.wsgrid.ktor.client
 
 import dev.wsgrid.rpc.internal.requirePositive
 import java.time.Duration
-import kotlin.random.Random
+import java.util.concurrent.ThreadLocalRandom
 
 /**
  * How a [WebSocketConnector] reconnects after it loses its connection (any close it did not ask
@@ -37,10 +37,10 @@ public class ReconnectPolicy private constructor(b: Builder) {
     public val waitWhileReconnecting: Boolean = b.waitWhileReconnecting
 
     /** The wait before attempt [attempt] (1 for the first), jitter included. */
-    public fun delay(attempt: Int, random: Random = Random.Default): Duration {
+    public fun delay(attempt: Int): Duration {
         var millis = initialDelay.toMillis().toDouble()
         repeat(attempt - 1) { millis = minOf(millis * multiplier, maxDelay.toMillis().toDouble()) }
-        val moved = millis * (1 + jitter * (random.nextDouble() * 2 - 1))
+        val moved = millis * (1 + jitter * (ThreadLocalRandom.current().nextDouble() * 2 - 1))
         return Duration.ofMillis(moved.toLong().coerceIn(0, maxDelay.toMillis()))
     }
 
