@@ -20,9 +20,9 @@ public object Handshake {
     public fun headerFrame(headerJson: String): String = "{\"header\":$headerJson}"
 
     /**
-     * Reads the client's first frame and returns its header (JSON `null` when the key is absent).
+     * Reads the client's first frame and returns its header.
      *
-     * @throws InvalidMessageException when [frame] is not a JSON object.
+     * @throws InvalidMessageException when [frame] is not a JSON object with a `header` key.
      */
     @JvmStatic
     public fun parseHeader(frame: String): JsonElement {
@@ -36,6 +36,7 @@ public object Handshake {
         }
         val obj = element as? JsonObject
             ?: throw InvalidMessageException("the first frame is not a {\"header\": ...} object", Wire.excerpt(frame))
-        return obj["header"] ?: JsonNull
+        // TGrid always sends the key, even for a null header: a frame without it is no header at all
+        return obj["header"] ?: throw InvalidMessageException("the first frame has no \"header\": a {\"header\": ...} object was expected", Wire.excerpt(frame))
     }
 }

@@ -9,6 +9,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.future.await
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
@@ -122,6 +123,12 @@ class CalculatorSpec : FunSpec({
         val raw = rawPeer(BlockingCalculator())
         raw.call("""{"uid":1,"listener":"secret","parameters":[]}""") shouldBe
             """{"uid":1,"success":false,"value":{"name":"NoSuchMethodException","message":"cannot call secret: 'secret' is not a function of CalculatorService"}}"""
+        for (escape in listOf("secretStatic", "twice", "getClass", "hashCode", "clone", "finalize", "wait", "notify",
+            "getScientific.getClass", "getScientific.pow", "scientific.hashCode", "scientific.wait", "statistics.getClass")) {
+            raw.call("""{"uid":2,"listener":"$escape","parameters":[{"type":"number","value":1}]}""") shouldContain "\"success\":false"
+        }
+        raw.call("""{"uid":3,"listener":"scientific.pow","parameters":[{"type":"number","value":2},{"type":"number","value":3}]}""") shouldBe
+            """{"uid":3,"success":true,"value":8.0}"""
     }
 
     test("the same driver instance is returned for one interface") {

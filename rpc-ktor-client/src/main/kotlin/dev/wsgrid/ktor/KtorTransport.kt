@@ -12,6 +12,7 @@ import io.ktor.websocket.close
 import io.ktor.websocket.readBytes
 import io.ktor.websocket.readText
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.ClosedReceiveChannelException
 import kotlinx.coroutines.channels.ClosedSendChannelException
 import kotlinx.coroutines.withTimeoutOrNull
@@ -25,9 +26,17 @@ import java.time.Duration
  * A close by Ktor's pinger (no pong within the session's timeout) is reported as a
  * [HeartbeatLostException].
  *
+ * A peer that stops reading (its frames pile up in the bounded outgoing buffer) is closed with
+ * 1008 once a frame has waited [sendTimeout] for room, so a slow consumer never holds memory or
+ * coroutines for long.
+ *
  * @param session the Ktor session; this transport becomes its only reader.
+ * @param sendTimeout how long a frame may wait for room in the outgoing buffer; `null` waits forever.
  */
-public class KtorTransport(private val session: DefaultWebSocketSession) : Transport {
+public class KtorTransport @JvmOverloads constructor(
+    private val session: DefaultWebSocketSession,
+    private val sendTimeout: Duration? = null,
+) : Transport {
     @Volatile
     private var closedHere: TransportFrame.Closed? = null
 
@@ -41,7 +50,17 @@ public class KtorTransport(private val session: DefaultWebSocketSession) : Trans
 
     private suspend fun send(frame: Frame) {
         try {
-            session.outgoing.send(frame)
+            // the common case: room in the buffer, no timer
+            if (session.outgoing.trySend(frame).isSuccess) return
+            val limit = sendTimeout
+            if (limit == null) {
+                session.outgoing.send(frame)
+            } else if (withTimeoutOrNull(limit.toMillis()) { session.outgoing.send(frame) } == null) {
+                // the peer reads nothing, so a close frame would wait behind the rest: drop the connection
+                val reason = "the peer did not read its frames for ${limit.toMillis()} ms"
+                abort(CloseCodes.POLICY_VIOLATION, reason)
+                throw ConnectionClosedException(CloseCodes.POLICY_VIOLATION, reason)
+            }
         } catch (e: ClosedSendChannelException) {
             val end = closeInfo(e)
             throw ConnectionClosedException(end.code, end.reason, cause = e)
@@ -64,12 +83,19 @@ public class KtorTransport(private val session: DefaultWebSocketSession) : Trans
         if (closedHere != null) return
         closedHere = TransportFrame.Closed(code, reason, byPeer = false)
         try {
-            session.close(CloseReason(code.toShort(), reason))
+            // a peer that reads nothing never makes room for the close frame: then drop the connection
+            withTimeoutOrNull(CLOSE_SEND_WAIT_MS) { session.close(CloseReason(code.toShort(), reason)) } ?: session.cancel()
         } catch (e: CancellationException) {
             throw e
         } catch (_: Exception) {
             // already closed: nothing to send
         }
+    }
+
+    /** Drops the connection at once, without a close handshake, reporting [code] and [reason] here. */
+    private fun abort(code: Int, reason: String) {
+        if (closedHere == null) closedHere = TransportFrame.Closed(code, reason, byPeer = false)
+        session.cancel()
     }
 
     /** How the session ended, as the peer (or Ktor, for a lost peer) told it. */
@@ -95,6 +121,9 @@ public class KtorTransport(private val session: DefaultWebSocketSession) : Trans
 
     private companion object {
         const val CLOSE_REASON_WAIT_MS = 5_000L
+
+        /** How long a close frame may wait for room before the connection is dropped instead. */
+        const val CLOSE_SEND_WAIT_MS = 5_000L
 
         /** The reason Ktor's pinger closes a session with when no pong came in time. */
         const val KTOR_PING_TIMEOUT = "Ping timeout"

@@ -51,6 +51,12 @@ public class ConnectorOptions private constructor(b: Builder) {
     /** For `wss://` with the connector's own client: whom to trust. Default: the JVM's trust store. */
     public val trustManager: X509TrustManager? = b.trustManager
 
+    /**
+     * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
+     * is not reading, is closed with 1008. Default: 30 s.
+     */
+    public val sendTimeout: Duration = b.sendTimeout
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -67,8 +73,13 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var httpClient: HttpClient? = from?.httpClient
         internal var trustManager: X509TrustManager? = from?.trustManager
 
+        internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+
         /** A builder with the defaults. */
         public constructor() : this(null)
+
+        /** Sets [ConnectorOptions.sendTimeout]. */
+        public fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = requirePositive("sendTimeout", timeout) }
 
         /** Sets [ConnectorOptions.communicator]. */
         public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }

@@ -163,7 +163,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                     }
                 }
             }
-            openSession(KtorTransport(session))
+            openSession(KtorTransport(session, o.sendTimeout))
         } catch (e: Throwable) {
             ownedClient?.close()
             ownedClient = null

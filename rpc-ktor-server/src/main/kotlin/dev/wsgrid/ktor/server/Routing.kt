@@ -26,6 +26,7 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonNull
 import org.slf4j.LoggerFactory
 import java.lang.reflect.Type
 import kotlin.coroutines.coroutineContext
@@ -108,6 +109,10 @@ internal class Endpoint<Header, Provider : Any>(
 ) {
     private val headerAdapter = options.communicator.codec.adapter(headerType)
 
+    /** A header of type JsonElement or Object may be absent or null; one of any other type may not. */
+    private val headerMayBeNull = headerType == JsonElement::class.java || headerType == Any::class.java
+    private val headerTypeName = headerType.typeName.substringAfterLast('.').substringAfterLast('$')
+
     suspend fun serve(session: DefaultWebSocketServerSession) {
         val request = clientRequest(session.call)
         if (registry.size >= options.maxConnections) {
@@ -132,7 +137,12 @@ internal class Endpoint<Header, Provider : Any>(
         }
         @Suppress("UNCHECKED_CAST")
         val header = try {
-            headerAdapter.fromJson(Handshake.parseHeader(frame.readText())) as Header
+            val json = Handshake.parseHeader(frame.readText())
+            if (json is JsonNull && !headerMayBeNull) {
+                session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: null, but ${headerTypeName} was expected"))
+                return
+            }
+            headerAdapter.fromJson(json) as Header
         } catch (e: InvalidMessageException) {
             session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), e.message!!.take(120)))
             return

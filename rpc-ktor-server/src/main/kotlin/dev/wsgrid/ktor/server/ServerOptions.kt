@@ -35,6 +35,12 @@ public class ServerOptions private constructor(b: Builder) {
     /** Told of listening, connections, disconnections and errors; `null` (the default) for none. */
     public val listener: ServerListener? = b.listener
 
+    /**
+     * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
+     * is not reading, is closed with 1008. Default: 30 s.
+     */
+    public val sendTimeout: Duration = b.sendTimeout
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -50,8 +56,13 @@ public class ServerOptions private constructor(b: Builder) {
         internal var verifier: ClientVerifier? = from?.verifier
         internal var listener: ServerListener? = from?.listener
 
+        internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+
         /** A builder with the defaults. */
         public constructor() : this(null)
+
+        /** Sets [ServerOptions.sendTimeout]. */
+        public fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = requirePositive("sendTimeout", timeout) }
 
         /** Sets [ServerOptions.communicator]. */
         public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }

@@ -118,7 +118,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         updateState(CommunicatorState.ACCEPTING)
         try {
             session.outgoing.send(Frame.Text(Handshake.ACCEPT))
-            openSession(KtorTransport(session))
+            openSession(KtorTransport(session, serverOptions.sendTimeout))
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             registry.release(this)

@@ -66,3 +66,53 @@ class Waiter : IWaiter {
         return tag
     }
 }
+
+interface IBlob {
+    suspend fun blob(size: Int): String
+}
+
+class Blob : IBlob {
+    override suspend fun blob(size: Int): String = "x".repeat(size)
+}
+
+/** A WebSocket client on a bare socket that writes (masked text frames) and never reads. */
+class NonReadingClient(host: String, port: Int) : AutoCloseable {
+    private val socket = java.net.Socket(host, port)
+    private val out = socket.getOutputStream()
+
+    init {
+        out.write(
+            ("GET / HTTP/1.1\r\nHost: $host:$port\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").toByteArray(),
+        )
+        out.flush()
+        // read the 101 response headers, then never read again
+        val input = socket.getInputStream()
+        var last4 = 0
+        while (last4 != 0x0D0A0D0A) last4 = (last4 shl 8) or input.read()
+    }
+
+    fun sendText(text: String) {
+        val payload = text.toByteArray()
+        val mask = byteArrayOf(1, 2, 3, 4)
+        val header = java.io.ByteArrayOutputStream()
+        header.write(0x81)
+        when {
+            payload.size < 126 -> header.write(0x80 or payload.size)
+            payload.size < 65536 -> {
+                header.write(0x80 or 126)
+                header.write(payload.size shr 8)
+                header.write(payload.size and 0xFF)
+            }
+            else -> error("frame too large for this test client")
+        }
+        header.write(mask)
+        out.write(header.toByteArray())
+        out.write(ByteArray(payload.size) { (payload[it].toInt() xor mask[it % 4].toInt()).toByte() })
+        out.flush()
+    }
+
+    override fun close() {
+        socket.close()
+    }
+}
