@@ -100,6 +100,16 @@ const scenarios = {
     print({ event: "closed" });
   },
 
+  // a client with a call pending on the server, and the server's call to it pending: then it is killed
+  async victim() {
+    const connector = await connect(null, { never: () => new Promise(() => {}) });
+    const v = connector.getDriver();
+    v.hold().catch(() => {});
+    v.startCallingBack().catch(() => {});
+    print({ event: "pending" });
+    await new Promise(() => {});
+  },
+
   // two participants of a chat room, in one process
   async chat() {
     const lines = { alice: [], bob: [] };

@@ -32,7 +32,8 @@ public final class ConnectorConfig {
 
                 .maxFrameSize(b.maxFrameSize)
                 .trustManager(b.trustManager)
-                .reconnect(b.reconnect);
+                .reconnect(b.reconnect)
+                .sendTimeout(b.sendTimeout);
         if (b.pingIntervalSet) o.pingInterval(b.pingInterval);
         if (b.pongTimeout != null) o.pongTimeout(b.pongTimeout);
         b.headers.forEach(o::header);
@@ -84,6 +85,11 @@ public final class ConnectorConfig {
         return values.maxFrameSize;
     }
 
+    /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
+    public Duration getSendTimeout() {
+        return values.sendTimeout;
+    }
+
     /** The calls' configuration: codec, timeouts, limits. */
     public CommunicatorConfig getCommunicator() {
         return values.communicator;
@@ -105,11 +111,20 @@ public final class ConnectorConfig {
         private ReconnectPolicy reconnect;
         private boolean pingIntervalSet;
 
+        private Duration sendTimeout = Duration.ofSeconds(30);
+
         private Builder() {
+        }
+
+        /** How long a frame may wait for room in the outgoing buffer before the peer, not reading, is dropped (default 30 s). */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
         }
 
         private Builder copy() {
             Builder b = new Builder();
+            b.sendTimeout = sendTimeout;
             b.communicator = communicator;
             b.handshakeTimeout = handshakeTimeout;
             b.headers.putAll(headers);

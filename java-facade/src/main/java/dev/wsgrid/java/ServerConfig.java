@@ -35,7 +35,8 @@ public final class ServerConfig {
                 .pingInterval(b.pingInterval)
                 .pongTimeout(b.pongTimeout)
                 .frameBuffer(b.frameBuffer)
-                .listener(b.listener);
+                .listener(b.listener)
+                .sendTimeout(b.sendTimeout);
         if (b.verifier != null) {
             UpgradeVerifier v = b.verifier;
             o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
@@ -93,6 +94,11 @@ public final class ServerConfig {
         return values.handlerExecutor;
     }
 
+    /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
+    public Duration getSendTimeout() {
+        return values.sendTimeout;
+    }
+
     /** The calls' configuration: codec, timeouts, limits. */
     public CommunicatorConfig getCommunicator() {
         return values.communicator;
@@ -116,11 +122,20 @@ public final class ServerConfig {
         private TlsConfig tls;
         private ServerListener listener;
 
+        private Duration sendTimeout = Duration.ofSeconds(30);
+
         private Builder() {
+        }
+
+        /** How long a frame may wait for room in the outgoing buffer before the peer, not reading, is dropped (default 30 s). */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
         }
 
         private Builder copy() {
             Builder b = new Builder();
+            b.sendTimeout = sendTimeout;
             b.communicator = communicator;
             b.handshakeTimeout = handshakeTimeout;
             b.maxFrameSize = maxFrameSize;

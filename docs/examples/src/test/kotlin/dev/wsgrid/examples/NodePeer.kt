@@ -69,6 +69,12 @@ class NodePeer(script: String, vararg args: String) : AutoCloseable {
         process.exitValue()
     }
 
+    /** Kills the process at once (SIGKILL): no close frame, no goodbye. */
+    fun kill() {
+        process.destroyForcibly()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+
     override fun close() {
         process.destroy()
         if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly()

@@ -175,6 +175,25 @@ class TGridClientInteropSpec : FunSpec({
         }
     }
 
+    test("kill -9 of a client process mid-call: its connection ends, the server's pending call to it fails, the server serves on") {
+        val backFailure = CompletableDeferred<Throwable>()
+        val server = WebSocketServer<JsonElement, IEcho>()
+        server.open("127.0.0.1", 0) { it.accept(Echo(it.getDriver(), backFailure)) }
+        try {
+            val node = NodePeer("tgrid-client.js", "victim", "ws://127.0.0.1:${server.port}/")
+            node.expect("pending")
+            eventually(5.seconds) { server.acceptors.size shouldBe 1 }
+            node.kill()
+            val e = kotlinx.coroutines.withTimeout(10_000) { backFailure.await() }
+            e.shouldBeInstanceOf<ConnectionClosedException>()
+            (e as ConnectionClosedException).code shouldBe dev.wsgrid.rpc.CloseCodes.ABNORMAL
+            eventually(10.seconds) { server.acceptors.size shouldBe 0 }
+            NodePeer("tgrid-client.js", "values", "ws://127.0.0.1:${server.port}/").use { it.expect("results") }
+        } finally {
+            server.close()
+        }
+    }
+
     test("TGrid's chat scenario against chat-server: every participant's own provider is called back, in order") {
         val room = ChatRoom()
         val server = startChatServer("127.0.0.1", 0, room)
