@@ -69,7 +69,7 @@ class TGridServerInteropSpec : FunSpec({
             server.statistics.stdev(2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0) shouldBe 2.0
             coroutineScope {
                 (0 until 500).map { i -> async { server.plus(i.toDouble(), i.toDouble()) } }.awaitAll() shouldBe (0 until 500).map { 2.0 * it }
-                val slow = async { server.delay(300, "slow") }
+                val slow = async { server.delay(3_000, "slow") }
                 val fast = async { server.delay(10, "fast") }
                 fast.await() shouldBe "fast"
                 slow.isCompleted shouldBe false

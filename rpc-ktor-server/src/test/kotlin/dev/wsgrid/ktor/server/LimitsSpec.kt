@@ -93,14 +93,15 @@ class LimitsSpec : FunSpec({
     }
 
     test("a peer that answers pings stays connected, with pings from either side") {
-        val server = WebSocketServer<JsonElement, Calculator>(options = ServerOptions.builder().pongTimeout(Duration.ofMillis(200)).build())
+        // pings every 50 ms; a pong may take 2 s, so a slow machine does not drop a live peer
+        val server = WebSocketServer<JsonElement, Calculator>(options = ServerOptions.builder().pongTimeout(Duration.ofSeconds(2)).build())
         server.open("127.0.0.1", 0) { acceptor ->
             acceptor.ping(java.time.Duration.ofMillis(50))
             acceptor.accept(Calculator())
         }
         val connector = WebSocketConnector<Nothing?, Any>(
             null,
-            connectorOptions = dev.wsgrid.ktor.client.ConnectorOptions.builder().pingInterval(Duration.ofMillis(50)).pongTimeout(Duration.ofMillis(200)).build(),
+            connectorOptions = dev.wsgrid.ktor.client.ConnectorOptions.builder().pingInterval(Duration.ofMillis(50)).pongTimeout(Duration.ofSeconds(2)).build(),
         )
         connector.connect("ws://127.0.0.1:${server.port}/")
         connector.join(1.seconds) shouldBe false
