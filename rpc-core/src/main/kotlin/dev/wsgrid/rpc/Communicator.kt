@@ -244,6 +244,11 @@ public abstract class Communicator<Provider : Any> protected constructor(
         val session = Session(host, transport, job, context)
         current = session
         currentState = CommunicatorState.OPEN
+        try {
+            onOpened()
+        } catch (e: Exception) {
+            org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("onOpened failed", e)
+        }
         session.scope.launch(CoroutineName("wsgrid-receive")) {
             session.run()
         }
@@ -266,6 +271,12 @@ public abstract class Communicator<Provider : Any> protected constructor(
         }
         s.finished.await()
     }
+
+    /**
+     * Runs when a connection has opened, before any of its frames is read, so before [onClosed] of
+     * the same connection. Must not block.
+     */
+    protected open fun onOpened() {}
 
     /** Runs once each connection has closed, after its pending calls failed. Must not block. */
     protected open fun onClosed(closed: TransportFrame.Closed) {}

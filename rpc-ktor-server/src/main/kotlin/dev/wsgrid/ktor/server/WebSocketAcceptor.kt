@@ -126,6 +126,9 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         } finally {
             decided.complete(Unit)
         }
+    }
+
+    override fun onOpened() {
         serverOptions.listener?.let { l -> notify { l.onConnection(this) } }
     }
 
