@@ -24,7 +24,7 @@ class ChatRoom {
     private val order = Mutex()
 
     /** The names of the participants now. */
-    val names: Set<String> get() = participants.keys.toSet()
+    val names: Set<String> get() = HashSet(participants.keys)
 
     internal fun join(name: String, printer: IChatPrinter): Boolean = participants.putIfAbsent(name, printer) == null
 

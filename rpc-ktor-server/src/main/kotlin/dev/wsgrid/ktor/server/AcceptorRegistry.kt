@@ -22,7 +22,7 @@ public class AcceptorRegistry<Header, Provider : Any> internal constructor() : I
     override fun iterator(): Iterator<WebSocketAcceptor<Header, Provider>> = acceptors.iterator()
 
     /** A snapshot of the tracked clients. */
-    public fun toList(): List<WebSocketAcceptor<Header, Provider>> = acceptors.toList()
+    public fun toList(): List<WebSocketAcceptor<Header, Provider>> = ArrayList(acceptors)
 
     /** The accepted, open connection with [id], or `null`. */
     public fun find(id: String): WebSocketAcceptor<Header, Provider>? = byId[id]
@@ -31,14 +31,14 @@ public class AcceptorRegistry<Header, Provider : Any> internal constructor() : I
     public fun room(name: String): Room? = roomsByName[name]
 
     /** The names of the rooms that have members now. */
-    public val rooms: Set<String> get() = roomsByName.keys.toSet()
+    public val rooms: Set<String> get() = snapshot(roomsByName.keys)
 
     /**
      * Calls [call] on a driver of [type] of every open connection at once, and reports member by
      * member; see [Room.broadcast].
      */
     public suspend fun <T : Any> broadcast(type: Class<T>, timeout: Duration = Room.DEFAULT_BROADCAST_TIMEOUT, call: suspend (T) -> Unit): BroadcastResult =
-        broadcastTo(acceptors.toList(), type, timeout, call)
+        broadcastTo(ArrayList(acceptors), type, timeout, call)
 
     internal fun add(acceptor: WebSocketAcceptor<Header, Provider>) {
         acceptors.add(acceptor)
@@ -75,3 +75,9 @@ public class AcceptorRegistry<Header, Provider : Any> internal constructor() : I
         return removed
     }
 }
+
+/**
+ * A copy of a concurrent set. Kotlin's `toSet()` / `toList()` read the size first and then the
+ * elements, which fails when an element leaves in between; `toArray()` underneath these copies does not.
+ */
+internal fun <T> snapshot(set: Collection<T>): Set<T> = java.util.Collections.unmodifiableSet(LinkedHashSet(set))

@@ -22,7 +22,7 @@ public class Room internal constructor(
     internal val memberSet: MutableSet<WebSocketAcceptor<*, *>> = ConcurrentHashMap.newKeySet()
 
     /** The members now. */
-    public val members: List<WebSocketAcceptor<*, *>> get() = memberSet.toList()
+    public val members: List<WebSocketAcceptor<*, *>> get() = ArrayList(memberSet)
 
     /** How many members the room has now. */
     public val size: Int get() = memberSet.size
@@ -31,7 +31,7 @@ public class Room internal constructor(
      * Calls [call] on a driver of [type] of every member at once; see [broadcast].
      */
     public suspend fun <T : Any> broadcast(type: Class<T>, timeout: Duration = DEFAULT_BROADCAST_TIMEOUT, call: suspend (T) -> Unit): BroadcastResult =
-        broadcastTo(memberSet.toList(), type, timeout, call)
+        broadcastTo(ArrayList(memberSet), type, timeout, call)
 
     override fun toString(): String = "Room($name, ${memberSet.size} members)"
 

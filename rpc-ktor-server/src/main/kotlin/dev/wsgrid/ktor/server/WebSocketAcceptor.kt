@@ -68,7 +68,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         }
 
     /** The rooms this connection is in. */
-    public val rooms: Set<String> get() = roomNames.toSet()
+    public val rooms: Set<String> get() = snapshot(roomNames)
 
     /**
      * Enters the room [name] (made if nobody is in it); answers whether this connection was not
