@@ -99,66 +99,33 @@ public final class ConnectorConfig {
         return options;
     }
 
-    /** Builds a {@link ConnectorConfig}. */
-    public static final class Builder {
-        private CommunicatorConfig communicator = CommunicatorConfig.defaults();
-        private Duration handshakeTimeout = Duration.ofSeconds(10);
+    /** Builds a {@link ConnectorConfig}; the settings it shares with servers are on {@link ConnectionBuilder}. */
+    public static final class Builder extends ConnectionBuilder<Builder> {
         private final Map<String, String> headers = new LinkedHashMap<>();
-        private Duration pingInterval;
-        private Duration pongTimeout;
-        private long maxFrameSize = 16L << 20;
         private X509TrustManager trustManager;
         private ReconnectPolicy reconnect;
-        private boolean pingIntervalSet;
-
-        private Duration sendTimeout = Duration.ofSeconds(30);
 
         private Builder() {
+            // the pong timeout is left to the connector's own default (15 s, 10 s when reconnecting)
+            super(Duration.ofSeconds(10), null);
         }
 
-        /** How long a frame may wait for room in the outgoing buffer before the peer, not reading, is dropped (default 30 s). */
-        public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = Objects.requireNonNull(timeout, "timeout");
+        @Override
+        Builder self() {
             return this;
         }
 
         private Builder copy() {
-            Builder b = new Builder();
-            b.sendTimeout = sendTimeout;
-            b.communicator = communicator;
-            b.handshakeTimeout = handshakeTimeout;
+            Builder b = copyInto(new Builder());
             b.headers.putAll(headers);
-            b.pingInterval = pingInterval;
-            b.pongTimeout = pongTimeout;
-            b.maxFrameSize = maxFrameSize;
             b.trustManager = trustManager;
             b.reconnect = reconnect;
-            b.pingIntervalSet = pingIntervalSet;
             return b;
-        }
-
-        /** The calls' configuration: codec, timeouts, limits. */
-        public Builder communicator(CommunicatorConfig config) {
-            this.communicator = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /** How long to wait for the server to accept the header (default 10 s). */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
         }
 
         /** Adds an HTTP header to the upgrade request. */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
-        /** How often to ping the server; {@code null} (the default) for never. */
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = interval;
-            this.pingIntervalSet = true;
             return this;
         }
 
@@ -168,18 +135,6 @@ public final class ConnectorConfig {
          */
         public Builder reconnect(ReconnectPolicy policy) {
             this.reconnect = policy;
-            return this;
-        }
-
-        /** How long a ping may go unanswered before the connection is dropped (default 15 s, 10 s when reconnecting). */
-        public Builder pongTimeout(Duration timeout) {
-            this.pongTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** The largest frame accepted from the server, in bytes (default 16 MiB). */
-        public Builder maxFrameSize(long bytes) {
-            this.maxFrameSize = bytes;
             return this;
         }
 

@@ -6,7 +6,6 @@ import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -108,40 +107,27 @@ public final class ServerConfig {
         return options;
     }
 
-    /** Builds a {@link ServerConfig}. */
-    public static final class Builder {
-        private CommunicatorConfig communicator = CommunicatorConfig.defaults();
-        private Duration handshakeTimeout = Duration.ofSeconds(5);
-        private long maxFrameSize = 16L << 20;
+    /** Builds a {@link ServerConfig}; the settings it shares with connectors are on {@link ConnectionBuilder}. */
+    public static final class Builder extends ConnectionBuilder<Builder> {
         private int maxConnections = 10_000;
-        private Duration pingInterval;
-        private Duration pongTimeout = Duration.ofSeconds(15);
         private int frameBuffer = 64;
         private UpgradeVerifier verifier;
         private Executor handlerExecutor;
         private TlsConfig tls;
         private ServerListener listener;
 
-        private Duration sendTimeout = Duration.ofSeconds(30);
-
         private Builder() {
+            super(Duration.ofSeconds(5), Duration.ofSeconds(15));
         }
 
-        /** How long a frame may wait for room in the outgoing buffer before the peer, not reading, is dropped (default 30 s). */
-        public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = Objects.requireNonNull(timeout, "timeout");
+        @Override
+        Builder self() {
             return this;
         }
 
         private Builder copy() {
-            Builder b = new Builder();
-            b.sendTimeout = sendTimeout;
-            b.communicator = communicator;
-            b.handshakeTimeout = handshakeTimeout;
-            b.maxFrameSize = maxFrameSize;
+            Builder b = copyInto(new Builder());
             b.maxConnections = maxConnections;
-            b.pingInterval = pingInterval;
-            b.pongTimeout = pongTimeout;
             b.frameBuffer = frameBuffer;
             b.verifier = verifier;
             b.handlerExecutor = handlerExecutor;
@@ -150,39 +136,9 @@ public final class ServerConfig {
             return b;
         }
 
-        /** The calls' configuration: codec, timeouts, limits. */
-        public Builder communicator(CommunicatorConfig config) {
-            this.communicator = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /** How long a client may take to send its header (default 5 s). */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** The largest frame accepted from a client, in bytes (default 16 MiB). */
-        public Builder maxFrameSize(long bytes) {
-            this.maxFrameSize = bytes;
-            return this;
-        }
-
-        /** How many clients may be connected at once (default 10,000). */
+        /** How many clients may be connected at once (default 10,000); one more is closed with 1013. */
         public Builder maxConnections(int max) {
             this.maxConnections = max;
-            return this;
-        }
-
-        /** How often to ping each client; {@code null} (the default) for never. */
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = interval;
-            return this;
-        }
-
-        /** How long a ping may go unanswered before the client is dropped (default 15 s). */
-        public Builder pongTimeout(Duration timeout) {
-            this.pongTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
