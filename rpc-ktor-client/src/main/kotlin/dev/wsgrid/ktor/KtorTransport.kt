@@ -84,7 +84,12 @@ public class KtorTransport @JvmOverloads constructor(
         closedHere = TransportFrame.Closed(code, reason, byPeer = false)
         try {
             // a peer that reads nothing never makes room for the close frame: then drop the connection
-            withTimeoutOrNull(CLOSE_SEND_WAIT_MS) { session.close(CloseReason(code.toShort(), reason)) } ?: session.cancel()
+            // Wait for the peer's close too: whoever tears the socket down next (a connector closing its
+            // own client) must not cut the close frame off, or the peer would see 1006 instead of ours.
+            withTimeoutOrNull(CLOSE_SEND_WAIT_MS) {
+                session.close(CloseReason(code.toShort(), reason))
+                session.closeReason.await()
+            } ?: session.cancel()
         } catch (e: CancellationException) {
             throw e
         } catch (_: Exception) {
