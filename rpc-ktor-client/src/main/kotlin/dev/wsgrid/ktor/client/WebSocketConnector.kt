@@ -12,14 +12,10 @@ import dev.wsgrid.rpc.TransportFrame
 import io.ktor.client.HttpClient
 import io.ktor.client.engine.cio.CIO
 import io.ktor.client.plugins.websocket.WebSockets
-import io.ktor.client.plugins.websocket.webSocketSession
+import io.ktor.client.plugins.websocket.cio.webSocketRawSession
+import io.ktor.http.takeFrom
 import io.ktor.client.request.header
 import io.ktor.websocket.ChannelOverflow
-import io.ktor.websocket.CloseReason
-import io.ktor.websocket.Frame
-import io.ktor.websocket.close
-import io.ktor.websocket.readText
-import io.ktor.client.plugins.websocket.DefaultClientWebSocketSession
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
@@ -118,8 +114,10 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         val client = o.httpClient ?: newClient(o)
         ownedClient = if (o.httpClient == null) client else null
         try {
+            // a raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc)
             val session = try {
-                client.webSocketSession(target) {
+                client.webSocketRawSession {
+                    url.takeFrom(target)
                     for ((k, v) in o.headers) header(k, v)
                 }
             } catch (e: CancellationException) {
@@ -128,42 +126,37 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 throw ConnectException(target, "cannot connect to $target: ${e.message ?: e.javaClass.simpleName}", e)
             }
             session.maxFrameSize = o.maxFrameSize
-            o.pingInterval?.let {
-                session.timeoutMillis = o.pongTimeout.toMillis()
-                session.pingIntervalMillis = it.toMillis()
-            }
+            val transport = KtorTransport(session, o.sendTimeout)
+            o.pingInterval?.let { transport.ping(it, o.pongTimeout) }
             val timeout = o.handshakeTimeout
-            val sent = try {
-                session.outgoing.send(Frame.Text(Handshake.headerFrame(headerJson)))
-                true
+            try {
+                transport.sendText(Handshake.headerFrame(headerJson))
             } catch (e: Exception) {
-                // A server that closes at once (a full server) closes the channel under the send.
+                // A server that closes at once (a full server) closes the connection under the send.
                 currentCoroutineContext().ensureActive()
-                false
             }
-            val first = if (sent) withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() } else null
+            // after a failed send the connection is closing: its close frame says why
+            val first = withTimeoutOrNull(timeout.toMillis()) { transport.receive() }
             when {
-                !sent -> throw rejection(session)
                 first == null -> {
                     val why = "the server did not answer the header within ${timeout.toMillis()} ms"
-                    session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "handshake timeout"))
+                    transport.close(CloseCodes.POLICY_VIOLATION, "handshake timeout")
                     throw HandshakeTimeoutException(timeout, "cannot connect to $target: $why")
                 }
-                first.isClosed -> throw rejection(session)
+                first is TransportFrame.Closed -> throw HandshakeRejectedException(first.code, first.reason)
                 else -> {
-                    val frame = first.getOrThrow()
-                    val text = (frame as? Frame.Text)?.readText()
+                    val text = (first as? TransportFrame.Text)?.text
                     if (text != Handshake.ACCEPT) {
-                        session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid handshake"))
+                        transport.close(CloseCodes.POLICY_VIOLATION, "invalid handshake")
                         throw HandshakeRejectedException(
                             CloseCodes.POLICY_VIOLATION, "invalid handshake",
                             "cannot connect to $target: the server answered the header with " +
-                                (text?.let { "\"${it.take(100)}\"" } ?: "a ${frame.frameType} frame") + " instead of \"1\"",
+                                (text?.let { "\"${it.take(100)}\"" } ?: "a binary frame") + " instead of \"1\"",
                         )
                     }
                 }
             }
-            openSession(KtorTransport(session, o.sendTimeout))
+            openSession(transport)
         } catch (e: Throwable) {
             ownedClient?.close()
             ownedClient = null
@@ -183,11 +176,6 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             return
         }
         closeSession(code, reason)
-    }
-
-    private suspend fun rejection(session: DefaultClientWebSocketSession): HandshakeRejectedException {
-        val reason = withTimeoutOrNull(5_000) { runCatching { session.closeReason.await() }.getOrNull() }
-        return HandshakeRejectedException(reason?.code?.toInt() ?: CloseCodes.ABNORMAL, reason?.message ?: "")
     }
 
     override fun onClosed(closed: TransportFrame.Closed) {

@@ -4,6 +4,8 @@ import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.InvalidMessageException
+import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.ktor.KtorTransport
 import io.ktor.http.HttpStatusCode
 import io.ktor.server.application.ApplicationCall
 import io.ktor.server.application.createRouteScopedPlugin
@@ -15,13 +17,9 @@ import io.ktor.server.response.respond
 import io.ktor.server.routing.Route
 import io.ktor.server.routing.application
 import io.ktor.server.routing.route
-import io.ktor.server.websocket.DefaultWebSocketServerSession
+import io.ktor.server.websocket.WebSocketServerSession
 import io.ktor.server.websocket.WebSockets
-import io.ktor.server.websocket.webSocket
-import io.ktor.websocket.CloseReason
-import io.ktor.websocket.Frame
-import io.ktor.websocket.close
-import io.ktor.websocket.readText
+import io.ktor.server.websocket.webSocketRaw
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.withTimeoutOrNull
@@ -74,7 +72,8 @@ public fun <Header, Provider : Any> Route.wsgrid(
                 },
             )
         }
-        webSocket { endpoint.serve(this) }
+        // a raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc)
+        webSocketRaw { endpoint.serve(this) }
     }
     return registry
 }
@@ -113,44 +112,42 @@ internal class Endpoint<Header, Provider : Any>(
     private val headerMayBeNull = headerType == JsonElement::class.java || headerType == Any::class.java
     private val headerTypeName = headerType.typeName.substringAfterLast('.').substringAfterLast('$')
 
-    suspend fun serve(session: DefaultWebSocketServerSession) {
+    suspend fun serve(session: WebSocketServerSession) {
         val request = clientRequest(session.call)
+        val transport = KtorTransport(session, options.sendTimeout)
         if (registry.size >= options.maxConnections) {
-            session.close(CloseReason(CloseCodes.TRY_AGAIN_LATER.toShort(), "too many connections (maxConnections ${options.maxConnections})"))
+            transport.close(CloseCodes.TRY_AGAIN_LATER, "too many connections (maxConnections ${options.maxConnections})")
             return
         }
         session.maxFrameSize = options.maxFrameSize
-        options.pingInterval?.let {
-            session.timeoutMillis = options.pongTimeout.toMillis()
-            session.pingIntervalMillis = it.toMillis()
-        }
+        options.pingInterval?.let { transport.ping(it, options.pongTimeout) }
         val timeout = options.handshakeTimeout
-        val first = withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() }
-        if (first == null) {
-            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "no header within ${timeout.toMillis()} ms"))
+        val frame = withTimeoutOrNull(timeout.toMillis()) { transport.receive() }
+        if (frame == null) {
+            transport.close(CloseCodes.POLICY_VIOLATION, "no header within ${timeout.toMillis()} ms")
             return
         }
-        val frame = first.getOrNull() ?: return
-        if (frame !is Frame.Text) {
-            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "the first frame must be a text frame holding {\"header\": ...}"))
+        if (frame is TransportFrame.Closed) return
+        if (frame !is TransportFrame.Text) {
+            transport.close(CloseCodes.POLICY_VIOLATION, "the first frame must be a text frame holding {\"header\": ...}")
             return
         }
         @Suppress("UNCHECKED_CAST")
         val header = try {
-            val json = Handshake.parseHeader(frame.readText())
+            val json = Handshake.parseHeader(frame.text)
             if (json is JsonNull && !headerMayBeNull) {
-                session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: null, but ${headerTypeName} was expected"))
+                transport.close(CloseCodes.POLICY_VIOLATION, "invalid header: null, but ${headerTypeName} was expected")
                 return
             }
             headerAdapter.fromJson(json) as Header
         } catch (e: InvalidMessageException) {
-            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), e.message!!.take(120)))
+            transport.close(CloseCodes.POLICY_VIOLATION, e.message!!.take(120))
             return
         } catch (e: Exception) {
-            session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: ${e.message}".take(120)))
+            transport.close(CloseCodes.POLICY_VIOLATION, "invalid header: ${e.message}".take(120))
             return
         }
-        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, registry, coroutineContext[Job])
+        val acceptor = WebSocketAcceptor<Header, Provider>(transport, header, request, options, registry, coroutineContext[Job])
         registry.add(acceptor)
         try {
             try {

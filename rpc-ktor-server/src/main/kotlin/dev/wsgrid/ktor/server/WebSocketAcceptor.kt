@@ -5,10 +5,6 @@ import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.Communicator
 import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.Handshake
-import io.ktor.websocket.CloseReason
-import io.ktor.websocket.DefaultWebSocketSession
-import io.ktor.websocket.Frame
-import io.ktor.websocket.close
 import dev.wsgrid.rpc.IdConflictException
 import dev.wsgrid.rpc.TransportFrame
 import kotlinx.coroutines.CompletableDeferred
@@ -36,7 +32,7 @@ import kotlin.time.toJavaDuration
  * [getDriver], and [close] ends the connection.
  */
 public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
-    private val session: DefaultWebSocketSession,
+    private val transport: KtorTransport,
     /** The header the client sent, decoded to the server's header type. */
     public val header: Header,
     /** The upgrade request: path, remote address, HTTP headers. */
@@ -117,8 +113,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         }
         updateState(CommunicatorState.ACCEPTING)
         try {
-            session.outgoing.send(Frame.Text(Handshake.ACCEPT))
-            openSession(KtorTransport(session, serverOptions.sendTimeout))
+            transport.sendText(Handshake.ACCEPT)
+            openSession(transport)
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             registry.release(this)
@@ -142,7 +138,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         check(st == CommunicatorState.NONE) { "cannot reject: connection is $st" }
         updateState(CommunicatorState.REJECTING)
         try {
-            session.close(CloseReason(code.toShort(), reason))
+            transport.close(code, reason)
         } finally {
             updateState(CommunicatorState.CLOSED)
             decided.complete(Unit)
@@ -169,8 +165,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
      */
     public fun ping(interval: Duration) {
         require(!interval.isNegative && !interval.isZero) { "the ping interval must be positive, was $interval" }
-        session.timeoutMillis = serverOptions.pongTimeout.toMillis()
-        session.pingIntervalMillis = interval.toMillis()
+        transport.ping(interval, serverOptions.pongTimeout)
     }
 
     /** Pings the client every [interval]; see the `java.time.Duration` overload. */
