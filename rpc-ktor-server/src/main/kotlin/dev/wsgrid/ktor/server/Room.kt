@@ -3,8 +3,11 @@ package dev.wsgrid.ktor.server
 import dev.wsgrid.rpc.CallTimeoutException
 import dev.wsgrid.rpc.CommunicatorState
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withTimeoutOrNull
 import java.time.Duration
@@ -53,11 +56,13 @@ internal suspend fun <T : Any> broadcastTo(
     call: suspend (T) -> Unit,
 ): BroadcastResult = coroutineScope {
     val open = members.filter { it.state == CommunicatorState.OPEN }
+    // Each member's call starts on this thread and runs until it first suspends: a notification whose
+    // frame fits in the member's buffer is done right there, with no coroutine dispatch or timer of its
+    // own. One timer bounds the stragglers (a call awaiting its return, a member not reading).
     val outcomes = open.map { member ->
-        async {
-            member.id to try {
-                val driver = member.getDriver(type)
-                withTimeoutOrNull(timeout.toMillis()) { call(driver) } ?: throw CallTimeoutException("broadcast", timeout)
+        async(start = CoroutineStart.UNDISPATCHED) {
+            try {
+                call(member.getDriver(type))
                 null
             } catch (e: CancellationException) {
                 throw e
@@ -65,11 +70,26 @@ internal suspend fun <T : Any> broadcastTo(
                 e
             }
         }
-    }.awaitAll()
-    BroadcastResult(
-        outcomes.filter { it.second == null }.map { it.first },
-        outcomes.mapNotNull { (id, e) -> e?.let { id to it } }.toMap(),
-    )
+    }
+    val finished = withTimeoutOrNull(timeout.toMillis()) { outcomes.joinAll() } != null
+    val delivered = ArrayList<String>(open.size)
+    val failed = LinkedHashMap<String, Throwable>()
+    open.forEachIndexed { i, member ->
+        val outcome = outcomes[i]
+        if (!finished && !outcome.isCompleted) {
+            outcome.cancel()
+            failed[member.id] = CallTimeoutException("broadcast", timeout)
+        } else {
+            val error = try {
+                outcome.await()
+            } catch (e: CancellationException) {
+                currentCoroutineContext().ensureActive() // this broadcast was cancelled: give up
+                e // the member's call was cancelled (its connection closed under it)
+            }
+            if (error == null) delivered += member.id else failed[member.id] = error
+        }
+    }
+    BroadcastResult(delivered, failed)
 }
 
 /** [Room.broadcast] with the driver type given as a type argument. */
