@@ -115,6 +115,9 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** The calls of this side that wait for their return on the open connection. */
     public val pendingCalls: Int get() = current?.pendingCount ?: 0
 
+    /** The remote side's calls that this side's provider is running now (what `maxConcurrentCalls` bounds). */
+    public val runningCalls: Int get() = current?.runningCount ?: 0
+
     /**
      * The object the remote side calls, or `null` for none (a call then fails with an error saying so).
      * Setting it checks its service interfaces and may throw [IllegalArgumentException].

@@ -84,6 +84,8 @@ internal class Session(
 
     val pendingCount: Int get() = pending.size
 
+    val runningCount: Int get() = running.get()
+
     // ------------------------------------------------------------------ calls of this side
 
     suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): Any? {
