@@ -1,0 +1,77 @@
+package dev.wsgrid.bench
+
+import dev.wsgrid.ktor.server.ServerOptions
+import dev.wsgrid.ktor.server.WebSocketAcceptor
+import dev.wsgrid.ktor.server.WebSocketServer
+import dev.wsgrid.rpc.CommunicatorOptions
+import kotlinx.coroutines.delay
+import kotlinx.serialization.json.JsonElement
+import java.lang.management.ManagementFactory
+
+/** The wsgrid side of the benchmarks: one provider per connection, all of [BenchService]. */
+class BenchProvider(
+    private val server: WebSocketServer<JsonElement, BenchService>,
+    private val acceptor: WebSocketAcceptor<JsonElement, BenchService>,
+) : BenchService {
+    override suspend fun plus(x: Double, y: Double): Double = x + y
+
+    override suspend fun echo(payload: Payload): Payload = payload
+
+    override suspend fun fail(message: String): Double = throw IllegalArgumentException(message)
+
+    override suspend fun slow(ms: Long): Long {
+        delay(ms)
+        return ms
+    }
+
+    override suspend fun join(room: String): Int {
+        acceptor.enter(room)
+        return server.room(room)?.size ?: 0
+    }
+
+    override suspend fun broadcast(room: String, seq: Int): Int {
+        val members = server.room(room) ?: return 0
+        return members.broadcast(BenchMember::class.java) { it.deliver(seq) }.delivered.size
+    }
+
+    override suspend fun stats(gc: Boolean): ServerStats = serverStats(server.acceptors, gc)
+}
+
+/** Heap (after collecting when [gc]), threads and the call tables of every connection of this process. */
+fun serverStats(acceptors: List<WebSocketAcceptor<*, *>>, gc: Boolean): ServerStats {
+    if (gc) collectGarbage()
+    return ServerStats(
+        heapUsedBytes = ManagementFactory.getMemoryMXBean().heapMemoryUsage.used,
+        threads = Thread.activeCount(),
+        connections = acceptors.size,
+        pendingCalls = acceptors.sumOf { it.pendingCalls },
+        runningCalls = acceptors.sumOf { it.runningCalls },
+    )
+}
+
+/** Full collections until the used heap stops shrinking: a baseline that excludes garbage. */
+fun collectGarbage() {
+    val memory = ManagementFactory.getMemoryMXBean()
+    var last = Long.MAX_VALUE
+    repeat(6) {
+        System.gc()
+        Thread.sleep(50)
+        val used = memory.heapMemoryUsage.used
+        if (used >= last - 64 * 1024) return
+        last = used
+    }
+}
+
+/**
+ * Starts the benchmark server on 127.0.0.1 at [port] (0: a free one) with limits raised for the
+ * connection workload, and returns it.
+ */
+suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000): WebSocketServer<JsonElement, BenchService> {
+    val options = ServerOptions.builder()
+        .maxConnections(maxConnections)
+        .communicator(CommunicatorOptions.builder().build())
+        .build()
+    val server = WebSocketServer<JsonElement, BenchService>(JsonElement::class.java, options)
+    server.open("127.0.0.1", port) { acceptor -> acceptor.accept(BenchProvider(server, acceptor)) }
+    return server
+}

@@ -1,0 +1,152 @@
+package dev.wsgrid.bench
+
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import kotlinx.serialization.json.Json
+import java.io.File
+import java.nio.file.Path
+import kotlin.system.exitProcess
+
+private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ...   (benchmarks/run.sh runs it for you)
+
+  run [--runs N] [--quick] [--only id,id] [--scale N,N | --no-scale] [--out DIR] [--node DIR]
+        every system side by side, N runs each (default 3), interleaved; writes DIR/latest.{json,md,png}
+        systems: wsgrid-kotlin wsgrid-java tgrid tgrid-to-wsgrid wsgrid-to-tgrid ktor-echo; scale
+  soak [--minutes M] [--out DIR]
+        a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
+
+  processes the runner starts (each server prints {"event":"listening","port":P} and exits when stdin closes):
+  server-wsgrid | server-echo
+  client-kotlin URL [SEQ PIPELINED INFLIGHT PAYLOAD WARMUP] | client-java URL [...] | client-echo URL [...]
+  client-scale URL N,N,... | client-soak URL SECONDS
+"""
+
+private val json = Json { encodeDefaults = true }
+
+/** Entry point of `wsgrid-benchmarks.jar`: a program, so its main owns the thread it runs on. */
+suspend fun main(args: Array<String>) {
+    val rest = args.drop(1)
+    when (args.firstOrNull()) {
+        "server-wsgrid" -> {
+            val server = startBenchServer(0)
+            listening(server.port)
+            awaitStdinClosed()
+            server.close()
+        }
+        "server-echo" -> {
+            val server = startEchoServer(0).start(wait = false)
+            listening(server.engine.resolvedConnectors().first().port)
+            awaitStdinClosed()
+            server.stop(0, 1_000)
+        }
+        "client-kotlin" -> println(json.encodeToString(CallResult.serializer(), kotlinClient(rest[0], CallWorkload.parse(rest.drop(1)))))
+        "client-java" -> println(json.encodeToString(CallResult.serializer(), JavaClient.run(rest[0], CallWorkload.parse(rest.drop(1)))))
+        "client-echo" -> println(json.encodeToString(CallResult.serializer(), echoClient(rest[0], CallWorkload.parse(rest.drop(1)))))
+        "client-scale" -> println(json.encodeToString(ScaleResult.serializer(), scaleClient(rest[0], rest[1].split(',').map { it.trim().toInt() })))
+        "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
+        "run" -> runAll(Options(rest))
+        "soak" -> soak(Options(rest))
+        null, "-h", "--help", "help" -> print(USAGE)
+        else -> {
+            System.err.println("unknown command: ${args[0]}\n\n$USAGE")
+            exitProcess(2)
+        }
+    }
+    exitProcess(0)
+}
+
+private fun listening(port: Int) {
+    println("""{"event":"listening","port":$port}""")
+    System.out.flush()
+}
+
+private suspend fun awaitStdinClosed() = withContext(Dispatchers.IO) {
+    while (System.`in`.read() >= 0) Unit
+}
+
+private class Options(args: List<String>) {
+    private val values = HashMap<String, String>()
+    private val flags = HashSet<String>()
+
+    init {
+        var i = 0
+        while (i < args.size) {
+            val a = args[i]
+            require(a.startsWith("--")) { "unexpected argument: $a\n\n$USAGE" }
+            if (a in setOf("--quick", "--no-scale")) flags += a else {
+                require(i + 1 < args.size) { "$a needs a value" }
+                values[a] = args[++i]
+            }
+            i++
+        }
+    }
+
+    fun flag(name: String) = name in flags
+    fun value(name: String): String? = values[name]
+}
+
+private fun launcher(o: Options, out: File): Launcher {
+    val jar = Path.of(Runner::class.java.protectionDomain.codeSource.location.toURI())
+    val logs = File(out, "logs").apply { mkdirs() }
+    val node = Path.of(o.value("--node") ?: "benchmarks/node").toAbsolutePath()
+    // BENCH_JVM_OPTS adds options to every JVM started (a flight recording, say)
+    val extra = System.getenv("BENCH_JVM_OPTS")?.split(' ')?.filter { it.isNotBlank() }.orEmpty()
+    return Launcher(jar, node, logs, listOf("-XX:+UseG1GC", "-Xss512k") + extra)
+}
+
+private fun runAll(o: Options) {
+    val out = File(o.value("--out") ?: "benchmarks/results")
+    val quick = o.flag("--quick")
+    val work = if (quick) CallWorkload(2_000, 20_000, 256, 1_000, 2) else CallWorkload()
+    val scale = when {
+        o.flag("--no-scale") -> emptyList()
+        o.value("--scale") != null -> o.value("--scale")!!.split(',').map { it.trim().toInt() }
+        quick -> listOf(100, 1_000)
+        else -> listOf(1_000, 10_000)
+    }
+    val runs = o.value("--runs")?.toInt() ?: if (quick) 1 else 3
+    val only = o.value("--only")?.split(',')?.map { it.trim() }?.toSet()
+    val results = Runner(launcher(o, out), out, runs, work, scale, only).run()
+    print(markdown(results))
+    System.err.println("wrote ${File(out, "latest.json")}, latest.md and latest.png")
+}
+
+private fun soak(o: Options) {
+    val out = File(o.value("--out") ?: "benchmarks/results")
+    val minutes = o.value("--minutes")?.toDouble() ?: 10.0
+    val launcher = launcher(o, out)
+    val result = launcher.startServer(launcher.jvm("server-wsgrid"), "soak").use { server ->
+        val r = launcher.runClient(launcher.jvm("client-soak", "ws://127.0.0.1:${server.port}", "${(minutes * 60).toInt()}"), "soak", timeoutMinutes = minutes.toLong() + 10)
+        Json.decodeFromJsonElement(SoakResult.serializer(), r)
+    }
+    out.mkdirs()
+    File(out, "soak-latest.json").writeText(Json { prettyPrint = true; encodeDefaults = true }.encodeToString(SoakResult.serializer(), result) + "\n")
+    val md = soakMarkdown(result)
+    File(out, "soak-latest.md").writeText(md)
+    print(md)
+    if (!result.flat) {
+        System.err.println("the soak was not flat: see ${File(out, "soak-latest.md")}")
+        exitProcess(1)
+    }
+}
+
+private fun soakMarkdown(r: SoakResult): String = buildString {
+    val m = machine()
+    appendLine("# Soak")
+    appendLine()
+    appendLine("${r.seconds / 60.0} minutes of mixed load against one wsgrid server process (`benchmarks/run.sh soak --minutes ${r.seconds / 60.0}`), on ${m["cpu"]}, ${m["cores"]} cores, ${m["java"]}.")
+    appendLine()
+    appendLine("- calls that succeeded: ${r.callsOk}")
+    appendLine("- errors by kind (the load makes remote errors and call timeouts on purpose; churned connections leave calls in flight): ${r.errorsByKind}")
+    appendLine("- connections churned: ${r.connectionsChurned}; broadcasts: ${r.broadcasts} (deliveries ${r.deliveries})")
+    appendLine("- bad clients, by how the server answered: ${r.badClientsClosedBy}")
+    appendLine("- at the end, idle: server pending calls ${r.finalServer.pendingCalls}, running calls ${r.finalServer.runningCalls}, connections ${r.finalServer.connections}; client pending calls ${r.finalClientPendingCalls}")
+    appendLine("- server heap after collection, last third vs first third: ${r.heapGrowthPercent}%; server thread count spread: ${r.threadSpread}")
+    appendLine("- verdict: ${if (r.flat) "flat" else "**not flat**"}")
+    appendLine()
+    appendLine("| s | calls ok | server heap MB | server threads | server connections | client heap MB | client threads |")
+    appendLine("|---:|---:|---:|---:|---:|---:|---:|")
+    for (s in r.samples) {
+        appendLine("| ${s.atSeconds} | ${s.callsOk} | ${"%.1f".format(s.serverHeapBytes / 1048576.0)} | ${s.serverThreads} | ${s.serverConnections} | ${"%.1f".format(s.clientHeapBytes / 1048576.0)} | ${s.clientThreads} |")
+    }
+}
