@@ -16,12 +16,13 @@ fun peers(
     clientProvider: Any? = null,
     options: CommunicatorOptions = CommunicatorOptions.DEFAULT,
     clientOptions: CommunicatorOptions = options,
+    protocol: WireProtocol = WireProtocol.TGRID,
 ): Peers {
     val (a, b) = InMemoryTransport.pair()
     val ra = RecordingTransport(a)
     val rb = RecordingTransport(b)
-    val server = TransportCommunicator(serverProvider, options).apply { open(ra) }
-    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb) }
+    val server = TransportCommunicator(serverProvider, options).apply { open(ra, protocol) }
+    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb, protocol) }
     return Peers(server, client, ra, rb)
 }
 

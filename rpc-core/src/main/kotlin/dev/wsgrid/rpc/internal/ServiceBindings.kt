@@ -105,11 +105,12 @@ internal class ServiceBindings(private val codec: Codec) {
         for (m in d.functions.values.flatten()) {
             val ok = when (m.style) {
                 CallStyle.SUSPEND -> true
+                CallStyle.BLOCKING -> m.resultStream != null
                 CallStyle.FUTURE -> m.method.returnType == CompletableFuture::class.java || m.method.returnType == CompletionStage::class.java
-                CallStyle.BLOCKING -> false
             }
             require(ok) {
-                "a driver method must be a Kotlin suspend function or return CompletableFuture<T> or CompletionStage<T>, " +
+                "a driver method must be a Kotlin suspend function or return CompletableFuture<T>, CompletionStage<T>, " +
+                    "Flow<T> or Flow.Publisher<T>, " +
                     "but this one returns ${m.method.genericReturnType.typeName}\n    for method ${m.where}"
             }
         }

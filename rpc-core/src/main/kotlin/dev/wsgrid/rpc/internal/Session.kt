@@ -14,6 +14,7 @@ import dev.wsgrid.rpc.LimitExceededException
 import dev.wsgrid.rpc.RemoteException
 import dev.wsgrid.rpc.Transport
 import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.rpc.WireProtocol
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
@@ -26,6 +27,9 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runInterruptible
 import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.onCompletion
+import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import org.slf4j.LoggerFactory
@@ -59,13 +63,18 @@ internal class Session(
     val transport: Transport,
     parent: Job?,
     context: CoroutineContext,
+    /** What the connection agreed to speak; extension frames are used only with [WireProtocol.WSGRID_V1]. */
+    val protocol: WireProtocol = WireProtocol.TGRID,
 ) {
-    private val options = host.options
+    val options = host.options
     val scope: CoroutineScope = CoroutineScope(context + SupervisorJob(parent) + CoroutineName("wsgrid-session"))
     private val pending = ConcurrentHashMap<Long, Pending>()
     private val nextUid = AtomicLong()
     private val running = AtomicInteger()
     private val abandoned = AbandonedUids(1024)
+
+    /** Cancellation across the wire and streams; `null` on a plain TGrid connection. */
+    private val extensions: Extensions? = if (protocol.extensions) Extensions(this) else null
 
     /** Completed with how the connection ended, once every pending call has been failed. */
     val finished: CompletableDeferred<TransportFrame.Closed> = CompletableDeferred()
@@ -99,11 +108,12 @@ internal class Session(
         val listeners = host.invokeListeners
         val model: InvokeFunction?
         val text: String
+        val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
         if (listeners.isEmpty()) {
             model = null
-            text = Wire.call(uid, quoted, encodeArguments(f, args, listener))
+            text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids))
         } else {
-            model = InvokeFunction(uid, listener, jsonArguments(f, args, listener))
+            model = InvokeFunction(uid, listener, jsonArguments(f, args, listener, sids))
             val event = InvokeEvent.Send(Instant.now(), model)
             fire(listeners) { it.onSend(event) }
             text = Wire.format(model)
@@ -125,8 +135,43 @@ internal class Session(
             }
             return decodeResult(f, ret, listener)
         } finally {
-            if (pending.remove(uid) != null) abandoned.add(uid)
+            if (pending.remove(uid) != null) {
+                abandoned.add(uid)
+                // given up (cancelled, timed out): the remote side stops running it
+                extensions?.cancelRemote(uid)
+            }
+            if (sids != null) extensions?.dropArguments(sids)
         }
+    }
+
+    /**
+     * A call of a function that returns a stream: collecting the flow sends the call, and the
+     * items arrive as the collector takes them (wsgrid extension).
+     */
+    fun streamCall(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?): Flow<Any?> {
+        val ext = extensions ?: throw UnsupportedOperationException(
+            "cannot call $listener: it returns a stream, which needs a wsgrid peer, but this connection " +
+                "speaks plain TGrid (the peer did not agree to ${WireProtocol.SUBPROTOCOL})",
+        )
+        val max = options.maxPendingCalls
+        if (pending.size >= max) {
+            throw LimitExceededException(
+                "maxPendingCalls", max.toLong(),
+                "cannot call $listener: $max calls are already waiting for their return on this connection (maxPendingCalls)",
+            )
+        }
+        val uid = nextUid.incrementAndGet()
+        val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
+        val text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids))
+        val flow = ext.resultStream(uid, listener, f.result) {
+            closing?.let { throw closedError(listener, it) }
+            try {
+                transport.sendText(text)
+            } catch (e: ConnectionClosedException) {
+                throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
+            }
+        }
+        return if (sids == null) flow else flow.onCompletion { ext.dropArguments(sids) }
     }
 
     /** Sends a one-way call: nothing is kept for it, and its return (a TGrid peer sends one) is dropped. */
@@ -149,8 +194,9 @@ internal class Session(
         return if (f.member.style == CallStyle.SUSPEND) Unit else null
     }
 
-    private fun encodeArguments(f: BoundFunction, args: Array<out Any?>?, listener: String): Array<String> {
+    private fun encodeArguments(f: BoundFunction, args: Array<out Any?>?, listener: String, sids: MutableList<Long>? = null): Array<String> {
         val m = f.member
+        if (sids != null) return Array(m.fixedArity) { i -> streamAwareArgument(f, args!![i], i, listener, sids) }
         val fixed = m.fixedArity
         val spread = if (f.varargElement != null) args?.get(fixed) else null
         val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
@@ -163,8 +209,14 @@ internal class Session(
         }
     }
 
-    private fun jsonArguments(f: BoundFunction, args: Array<out Any?>?, listener: String): MutableList<InvokeParameter> {
+    private fun jsonArguments(f: BoundFunction, args: Array<out Any?>?, listener: String, sids: MutableList<Long>? = null): MutableList<InvokeParameter> {
         val m = f.member
+        if (sids != null) {
+            return MutableList(m.fixedArity) { i ->
+                val json = Json.parseToJsonElement(streamAwareArgument(f, args!![i], i, listener, sids))
+                InvokeParameter(Wire.typeOf(json), json)
+            }
+        }
         val fixed = m.fixedArity
         val spread = if (f.varargElement != null) args?.get(fixed) else null
         val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
@@ -178,6 +230,25 @@ internal class Session(
             out.add(InvokeParameter(Wire.typeOf(json), json))
         }
         return out
+    }
+
+    /** Argument [i] as JSON text: a stream becomes `{"wsgrid.stream": sid}` and is offered to the remote side. */
+    private fun streamAwareArgument(f: BoundFunction, arg: Any?, i: Int, listener: String, sids: MutableList<Long>): String {
+        val kind = f.member.parameterStreams[i]
+        if (kind == null) {
+            return try {
+                f.parameters[i].encode(arg)
+            } catch (e: Exception) {
+                throw IllegalArgumentException("cannot encode argument ${i + 1} of $listener: ${e.message}", e)
+            }
+        }
+        val ext = extensions ?: throw UnsupportedOperationException(
+            "cannot call $listener: parameter ${i + 1} is a stream, which needs a wsgrid peer, but this connection " +
+                "speaks plain TGrid (the peer did not agree to ${WireProtocol.SUBPROTOCOL})",
+        )
+        val sid = nextUid.incrementAndGet()
+        sids.add(sid)
+        return ext.offerArgument(sid, arg, kind, f.parameters[i], "argument ${i + 1} of $listener")
     }
 
     private fun decodeResult(f: BoundFunction, ret: InvokeReturn, listener: String): Any? {
@@ -238,6 +309,7 @@ internal class Session(
 
     private fun finish(end: TransportFrame.Closed) {
         if (closing == null) closing = end
+        extensions?.finish { listener -> closedError(listener, end) }
         // Calls registered after this pass see `closing` and fail by themselves.
         for (key in pending.keys) {
             val entry = pending.remove(key) ?: continue
@@ -263,6 +335,14 @@ internal class Session(
     }
 
     private suspend fun onText(text: String) {
+        if (extensions != null && ExtensionWire.isExtension(text)) {
+            try {
+                extensions.onFrame(text)
+            } catch (e: InvalidMessageException) {
+                reportInvalid(e)
+            }
+            return
+        }
         val parsed = try {
             Wire.parse(text)
         } catch (e: InvalidMessageException) {
@@ -330,13 +410,51 @@ internal class Session(
             val event = InvokeEvent.Receive(requestedAt, fn)
             fire(listeners) { it.onReceive(event) }
         }
-        scope.launch(start = CoroutineStart.UNDISPATCHED) {
+        val ext = extensions
+        if (target.function.member.resultStream != null) {
+            if (ext == null) {
+                running.decrementAndGet()
+                val e = UnsupportedOperationException(
+                    "cannot call ${fn.listener}: it returns a stream, which only a wsgrid peer can receive " +
+                        "(this connection speaks plain TGrid)",
+                )
+                sendError(fn, e, requestedAt)
+                return
+            }
+            val producer = ext.resultProducer(fn.uid)
+            val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
+                try {
+                    executeStream(fn, target, producer, ext)
+                } finally {
+                    ext.dropResultProducer(fn.uid)
+                    running.decrementAndGet()
+                }
+            }
+            ext.track(fn.uid, job)
+            return
+        }
+        val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
             try {
                 execute(fn, target, requestedAt)
             } finally {
                 running.decrementAndGet()
             }
         }
+        ext?.track(fn.uid, job)
+    }
+
+    /** Runs a provider function that returns a stream and sends its items as the caller requests them. */
+    private suspend fun executeStream(fn: InvokeFunction, target: Target, producer: Extensions.Producer, ext: Extensions) {
+        val f = target.function
+        val stream = try {
+            invoke(target.receiver, f.member, decodeArguments(fn, f))
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            send(ExtensionWire.error(true, fn.uid, Errors.encode(Errors.unwrap(e), options.exposeStackTraces).toString()))
+            return
+        }
+        ext.produce(producer, stream, f.member.resultStream!!, f.result, fn.listener)
     }
 
     private suspend fun execute(fn: InvokeFunction, target: Target, requestedAt: Instant?) {
@@ -374,6 +492,13 @@ internal class Session(
         val fixed = m.fixedArity
         val extra = if (m.style == CallStyle.SUSPEND) 1 else 0
         val args = arrayOfNulls<Any?>(m.parameterTypes.size + extra)
+        if (m.hasStreamParameters) {
+            for (i in 0 until fixed) {
+                val kind = m.parameterStreams[i]
+                args[i] = if (kind == null) decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i]) else streamArgument(f, kind, params[i].value, i, fn.listener)
+            }
+            return args
+        }
         for (i in 0 until fixed) args[i] = decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
         val element = f.varargElement
         if (element != null) {
@@ -386,6 +511,15 @@ internal class Session(
             args[fixed] = array
         }
         return args
+    }
+
+    private fun streamArgument(f: BoundFunction, kind: StreamKind, json: JsonElement, index: Int, listener: String): Any {
+        val ext = extensions ?: throw IllegalArgumentException(
+            "cannot call $listener: parameter ${index + 1} is a stream, which only a wsgrid peer can send (this connection speaks plain TGrid)",
+        )
+        val sid = ExtensionWire.streamArgumentId(json)
+            ?: throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} must be a stream ({\"${ExtensionWire.STREAM_ARGUMENT}\": id})")
+        return Extensions.asDeclared(ext.argumentStream(sid, listener, f.parameters[index]), kind)
     }
 
     private fun decodeOne(
@@ -447,6 +581,9 @@ internal class Session(
         }
         send(text)
     }
+
+    /** Sends [text]; on a closed connection, only logs that it was not sent. */
+    suspend fun sendQuietly(text: String): Unit = send(text)
 
     private suspend fun send(text: String) {
         try {
