@@ -27,7 +27,7 @@ internal object ExtensionWire {
     const val PREFIX: String = "{\"wsgrid\":"
 
     /** The server's answer to the header on a wsgrid connection, instead of TGrid's `1`. */
-    const val ACCEPT: String = "{\"wsgrid\":\"accept\",\"version\":1}"
+    const val ACCEPT: String = dev.wsgrid.rpc.Handshake.EXTENSION_ACCEPT
 
     const val CANCEL = "cancel"
     const val REQUEST = "request"

@@ -14,6 +14,9 @@ import io.ktor.client.engine.cio.CIO
 import io.ktor.client.plugins.websocket.WebSockets
 import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.client.request.header
+import io.ktor.http.HttpHeaders
+import dev.wsgrid.rpc.WireProtocol
+import io.ktor.websocket.WebSocketDeflateExtension
 import io.ktor.websocket.ChannelOverflow
 import io.ktor.websocket.CloseReason
 import io.ktor.websocket.Frame
@@ -121,6 +124,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             val session = try {
                 client.webSocketSession(target) {
                     for ((k, v) in o.headers) header(k, v)
+                    if (o.extensions) header(HttpHeaders.SecWebSocketProtocol, WireProtocol.SUBPROTOCOL)
                 }
             } catch (e: CancellationException) {
                 throw e
@@ -142,6 +146,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 false
             }
             val first = if (sent) withTimeoutOrNull(timeout.toMillis()) { session.incoming.receiveCatching() } else null
+            var protocol = WireProtocol.TGRID
             when {
                 !sent -> throw rejection(session)
                 first == null -> {
@@ -153,7 +158,9 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 else -> {
                     val frame = first.getOrThrow()
                     val text = (frame as? Frame.Text)?.readText()
-                    if (text != Handshake.ACCEPT) {
+                    // a server that agreed to the extensions accepts with its own frame; only then do both speak them
+                    if (o.extensions && text == Handshake.EXTENSION_ACCEPT) protocol = WireProtocol.WSGRID_V1
+                    if (text != Handshake.ACCEPT && protocol == WireProtocol.TGRID) {
                         session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid handshake"))
                         throw HandshakeRejectedException(
                             CloseCodes.POLICY_VIOLATION, "invalid handshake",
@@ -163,7 +170,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                     }
                 }
             }
-            openSession(KtorTransport(session, o.sendTimeout))
+            openSession(KtorTransport(session, o.sendTimeout), protocol)
         } catch (e: Throwable) {
             ownedClient?.close()
             ownedClient = null
@@ -246,6 +253,11 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     private fun newClient(o: ConnectorOptions): HttpClient = HttpClient(CIO) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
+            o.compressionThreshold?.let { threshold ->
+                extensions {
+                    install(WebSocketDeflateExtension) { compressIfBiggerThan(threshold) }
+                }
+            }
             channels {
                 incoming = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
                 outgoing = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)

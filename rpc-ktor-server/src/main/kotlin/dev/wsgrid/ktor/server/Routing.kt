@@ -4,7 +4,9 @@ import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.InvalidMessageException
+import io.ktor.http.HttpHeaders
 import io.ktor.http.HttpStatusCode
+import dev.wsgrid.rpc.WireProtocol
 import io.ktor.server.application.ApplicationCall
 import io.ktor.server.application.createRouteScopedPlugin
 import io.ktor.server.application.install
@@ -64,6 +66,16 @@ public fun <Header, Provider : Any> Route.wsgrid(
     val registry = AcceptorRegistry<Header, Provider>()
     val endpoint = Endpoint(headerType, options, handler, registry)
     route(path) {
+        if (options.extensions) {
+            install(
+                createRouteScopedPlugin("wsgrid extension negotiation") {
+                    onCall { call ->
+                        // echoed only to a client that offered it: a TGrid client (ws) fails on an unasked subprotocol
+                        if (offersExtensions(call)) call.response.headers.append(HttpHeaders.SecWebSocketProtocol, WireProtocol.SUBPROTOCOL)
+                    }
+                },
+            )
+        }
         options.verifier?.let { verifier ->
             install(
                 createRouteScopedPlugin("wsgrid client verifier") {
@@ -93,6 +105,11 @@ public fun <Provider : Any> Route.wsgridAnyHeader(
     options: ServerOptions = ServerOptions.DEFAULT,
     handler: AcceptorHandler<JsonElement, Provider>,
 ): AcceptorRegistry<JsonElement, Provider> = wsgrid(path, JsonElement::class.java, options, handler)
+
+/** Whether the upgrade request offers the `wsgrid.v1` subprotocol. */
+internal fun offersExtensions(call: ApplicationCall): Boolean =
+    call.request.headers.getAll(HttpHeaders.SecWebSocketProtocol).orEmpty()
+        .any { h -> h.split(',').any { it.trim() == WireProtocol.SUBPROTOCOL } }
 
 internal fun clientRequest(call: ApplicationCall): ClientRequest {
     val origin = call.request.origin
@@ -150,7 +167,8 @@ internal class Endpoint<Header, Provider : Any>(
             session.close(CloseReason(CloseCodes.POLICY_VIOLATION.toShort(), "invalid header: ${e.message}".take(120)))
             return
         }
-        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, registry, coroutineContext[Job])
+        val protocol = if (options.extensions && offersExtensions(session.call)) WireProtocol.WSGRID_V1 else WireProtocol.TGRID
+        val acceptor = WebSocketAcceptor<Header, Provider>(session, header, request, options, registry, coroutineContext[Job], protocol)
         registry.add(acceptor)
         try {
             try {

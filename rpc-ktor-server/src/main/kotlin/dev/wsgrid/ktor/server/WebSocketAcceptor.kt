@@ -11,6 +11,7 @@ import io.ktor.websocket.Frame
 import io.ktor.websocket.close
 import dev.wsgrid.rpc.IdConflictException
 import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.rpc.WireProtocol
 import kotlinx.coroutines.CompletableDeferred
 import org.slf4j.LoggerFactory
 import java.util.UUID
@@ -44,6 +45,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     private val serverOptions: ServerOptions,
     private val registry: AcceptorRegistry<Header, Provider>,
     parent: Job?,
+    /** What the connection will speak once accepted: `WSGRID_V1` when the client offered it and the server agrees. */
+    private val agreedProtocol: WireProtocol = WireProtocol.TGRID,
 ) : Communicator<Provider>(null, serverOptions.communicator, parent ?: Job()) {
 
     @Volatile
@@ -99,7 +102,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     public val remoteAddress: String get() = request.remoteAddress
 
     /**
-     * Accepts the client: sends TGrid's `1` and starts serving [provider] to it.
+     * Accepts the client: sends TGrid's `1` (the extension accept to a wsgrid client that offered
+     * `wsgrid.v1`, see [protocol]) and starts serving [provider] to it.
      *
      * @throws IllegalStateException unless the state is `NONE`.
      * @throws IllegalArgumentException when [provider]'s service interfaces are invalid; the client is
@@ -117,8 +121,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         }
         updateState(CommunicatorState.ACCEPTING)
         try {
-            session.outgoing.send(Frame.Text(Handshake.ACCEPT))
-            openSession(KtorTransport(session, serverOptions.sendTimeout))
+            session.outgoing.send(Frame.Text(if (agreedProtocol.extensions) Handshake.EXTENSION_ACCEPT else Handshake.ACCEPT))
+            openSession(KtorTransport(session, serverOptions.sendTimeout), agreedProtocol)
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             registry.release(this)
