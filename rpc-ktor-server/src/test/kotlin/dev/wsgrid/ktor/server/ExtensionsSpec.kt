@@ -177,7 +177,7 @@ class ExtensionsSpec : FunSpec({
     }
 
     // 1,000,000 items run in memory in rpc-core's StreamSpec; over a socket a quarter of that proves the same bound
-    test("250,000 items over a socket to a slow consumer: the producer stays within the consumer's credit").config(timeout = 5.minutes) {
+    test("250,000 items over a socket to a slow consumer: the producer stays within the consumer's credit").config(timeout = 5.minutes, invocationTimeout = 5.minutes) {
         val connector = WebSocketConnector<JsonElement?, Any>(
             null,
             connectorOptions = ConnectorOptions.builder().communicator(CommunicatorOptions.builder().streamBufferSize(64).build()).build(),
