@@ -59,6 +59,14 @@ fun rawPeer(provider: Any?, options: CommunicatorOptions = CommunicatorOptions.D
 class RecordingTransport(private val inner: Transport) : Transport by inner {
     val sent = ConcurrentLinkedQueue<String>()
 
+    /** The binary frames sent. */
+    val sentBinary = ConcurrentLinkedQueue<ByteArray>()
+
+    override suspend fun sendBinary(data: ByteArray) {
+        sentBinary.add(data)
+        inner.sendBinary(data)
+    }
+
     override suspend fun sendText(text: String) {
         sent.add(text)
         inner.sendText(text)

@@ -96,7 +96,8 @@ internal class ServiceBindings(private val codec: Codec) {
 
     private fun adapter(type: Type, m: FunctionMember, what: String): ValueAdapter =
         try {
-            codec.adapter(type)
+            // a ByteBuffer travels as the codec's ByteArray where it cannot go as binary (TGrid peers)
+            if (type == java.nio.ByteBuffer::class.java) ByteBufferAdapter(codec.adapter(ByteArray::class.java)) else codec.adapter(type)
         } catch (e: IllegalArgumentException) {
             throw IllegalArgumentException("cannot encode $what (${type.typeName}): ${e.message}\n    for method ${m.where}", e)
         }

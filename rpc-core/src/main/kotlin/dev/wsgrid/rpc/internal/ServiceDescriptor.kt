@@ -51,7 +51,14 @@ internal class FunctionMember(
     val resultStream: StreamKind? = null,
     /** Per value parameter: how it streams, or `null`; [parameterTypes] hold the element types of those that do. */
     val parameterStreams: Array<StreamKind?> = arrayOfNulls(parameterTypes.size),
+    /** Per fixed value parameter: whether it is binary (`ByteArray`, `ByteBuffer`), sent as such between wsgrid peers. */
+    val parameterBinary: Array<BinaryKind?> = arrayOfNulls(parameterTypes.size),
+    /** Whether the result is binary. */
+    val resultBinary: BinaryKind? = null,
 ) : ServiceMember(method, name) {
+    /** Whether any parameter is binary. */
+    val hasBinaryParameters: Boolean = parameterBinary.any { it != null }
+
     /** Whether any parameter is a stream. */
     val hasStreamParameters: Boolean = parameterStreams.any { it != null }
 
@@ -236,11 +243,15 @@ internal class ServiceDescriptor private constructor(
             val paramStreams = valueTypes.map { StreamKind.of(it) }
             if (paramStreams.any { it != null } && varargElement != null) fail("a function with a stream parameter cannot be variadic")
             val streamAware = valueTypes.mapIndexed { i, t -> paramStreams[i]?.second ?: t }
+            val fixedCount = if (varargElement != null) valueTypes.size - 1 else valueTypes.size
+            val paramBinary = Array(valueTypes.size) { i -> if (i < fixedCount && paramStreams[i] == null) BinaryKind.of(valueTypes[i]) else null }
+            val resultBinary = if (resultStream == null && !isUnit) BinaryKind.of(resultType) else null
             return FunctionMember(
                 m, m.name, style, streamAware, nullable, varargElement,
                 if (isUnit) Void::class.java else resultStream?.second ?: resultType, isUnit,
                 if (resultStream != null) false else resultNullable, oneWay,
                 resultStream?.first, Array(valueTypes.size) { paramStreams[it]?.first },
+                paramBinary, resultBinary,
             )
         }
 

@@ -89,7 +89,11 @@ internal class Session(
         val deferred: CompletableDeferred<InvokeReturn>,
         val function: InvokeFunction?,
         val requestedAt: Instant?,
-    )
+    ) {
+        /** The binary values that came with the return, when it came as a binary frame. */
+        @Volatile
+        var blobs: List<ByteArray>? = null
+    }
 
     val pendingCount: Int get() = pending.size
 
@@ -109,9 +113,11 @@ internal class Session(
         val model: InvokeFunction?
         val text: String
         val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
+        // binary values go as binary frames between wsgrid peers, unless invoke listeners watch the JSON
+        val blobs = if (extensions != null && f.member.hasBinaryParameters && listeners.isEmpty()) ArrayList<ByteArray>() else null
         if (listeners.isEmpty()) {
             model = null
-            text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids))
+            text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids, blobs))
         } else {
             model = InvokeFunction(uid, listener, jsonArguments(f, args, listener, sids))
             val event = InvokeEvent.Send(Instant.now(), model)
@@ -123,7 +129,7 @@ internal class Session(
         try {
             closing?.let { throw closedError(listener, it) }
             try {
-                transport.sendText(text)
+                if (blobs.isNullOrEmpty()) transport.sendText(text) else transport.sendBinary(BinaryPayloads.encode(text, blobs))
             } catch (e: ConnectionClosedException) {
                 throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
             }
@@ -133,7 +139,7 @@ internal class Session(
                 withTimeoutOrNull(timeout.toMillis().coerceAtLeast(1)) { entry.deferred.await() }
                     ?: throw CallTimeoutException(listener, timeout)
             }
-            return decodeResult(f, ret, listener)
+            return decodeResult(f, ret, listener, entry.blobs)
         } finally {
             if (pending.remove(uid) != null) {
                 abandoned.add(uid)
@@ -194,9 +200,21 @@ internal class Session(
         return if (f.member.style == CallStyle.SUSPEND) Unit else null
     }
 
-    private fun encodeArguments(f: BoundFunction, args: Array<out Any?>?, listener: String, sids: MutableList<Long>? = null): Array<String> {
+    private fun encodeArguments(
+        f: BoundFunction,
+        args: Array<out Any?>?,
+        listener: String,
+        sids: MutableList<Long>? = null,
+        blobs: MutableList<ByteArray>? = null,
+    ): Array<String> {
         val m = f.member
-        if (sids != null) return Array(m.fixedArity) { i -> streamAwareArgument(f, args!![i], i, listener, sids) }
+        if (sids != null || blobs != null) {
+            val fixed = Array(m.fixedArity) { i -> streamAwareArgument(f, args!![i], i, listener, sids, blobs) }
+            if (f.varargElement == null) return fixed
+            val spread = args!![m.fixedArity]
+            val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
+            return Array(m.fixedArity + extra) { i -> if (i < m.fixedArity) fixed[i] else f.varargElement.encode(java.lang.reflect.Array.get(spread, i - m.fixedArity)) }
+        }
         val fixed = m.fixedArity
         val spread = if (f.varargElement != null) args?.get(fixed) else null
         val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
@@ -213,7 +231,7 @@ internal class Session(
         val m = f.member
         if (sids != null) {
             return MutableList(m.fixedArity) { i ->
-                val json = Json.parseToJsonElement(streamAwareArgument(f, args!![i], i, listener, sids))
+                val json = Json.parseToJsonElement(streamAwareArgument(f, args!![i], i, listener, sids, null))
                 InvokeParameter(Wire.typeOf(json), json)
             }
         }
@@ -233,9 +251,21 @@ internal class Session(
     }
 
     /** Argument [i] as JSON text: a stream becomes `{"wsgrid.stream": sid}` and is offered to the remote side. */
-    private fun streamAwareArgument(f: BoundFunction, arg: Any?, i: Int, listener: String, sids: MutableList<Long>): String {
+    private fun streamAwareArgument(
+        f: BoundFunction,
+        arg: Any?,
+        i: Int,
+        listener: String,
+        sids: MutableList<Long>?,
+        blobs: MutableList<ByteArray>?,
+    ): String {
+        val binary = f.member.parameterBinary[i]
+        if (blobs != null && binary != null && arg != null) {
+            blobs.add(BinaryPayloads.toBytes(arg, binary))
+            return BinaryPayloads.placeholder(blobs.size - 1)
+        }
         val kind = f.member.parameterStreams[i]
-        if (kind == null) {
+        if (kind == null || sids == null) {
             return try {
                 f.parameters[i].encode(arg)
             } catch (e: Exception) {
@@ -251,10 +281,18 @@ internal class Session(
         return ext.offerArgument(sid, arg, kind, f.parameters[i], "argument ${i + 1} of $listener")
     }
 
-    private fun decodeResult(f: BoundFunction, ret: InvokeReturn, listener: String): Any? {
+    private fun decodeResult(f: BoundFunction, ret: InvokeReturn, listener: String, blobs: List<ByteArray>? = null): Any? {
         if (!ret.success) throw Errors.decode(ret.value, listener)
         val adapter = f.result ?: return if (f.member.style == CallStyle.SUSPEND) Unit else null
         val json = ret.value ?: JsonNull
+        val binary = f.member.resultBinary
+        if (binary != null && blobs != null) {
+            try {
+                BinaryPayloads.valueOf(json, blobs, binary, "the return of $listener")?.let { return it }
+            } catch (e: IllegalArgumentException) {
+                throw InvalidMessageException(e.message ?: "", Wire.excerpt(json.toString()), ret.uid, e)
+            }
+        }
         val value = try {
             adapter.fromJson(json)
         } catch (e: Exception) {
@@ -281,7 +319,7 @@ internal class Session(
             while (true) {
                 when (val frame = transport.receive()) {
                     is TransportFrame.Text -> onText(frame.text)
-                    is TransportFrame.Binary -> log.debug("{}: ignored a binary frame of {} bytes", host.description, frame.data.size)
+                    is TransportFrame.Binary -> if (extensions != null) onBinary(frame.data) else log.debug("{}: ignored a binary frame of {} bytes", host.description, frame.data.size)
                     is TransportFrame.Closed -> {
                         end = frame
                         break
@@ -334,8 +372,19 @@ internal class Session(
         return ConnectionClosedException(end.code, end.reason, what, end.cause)
     }
 
-    private suspend fun onText(text: String) {
-        if (extensions != null && ExtensionWire.isExtension(text)) {
+    /** A call or return with binary values (wsgrid.v1 only). */
+    private suspend fun onBinary(data: ByteArray) {
+        val (text, blobs) = try {
+            BinaryPayloads.decode(data)
+        } catch (e: InvalidMessageException) {
+            reportInvalid(e)
+            return
+        }
+        onText(text, blobs)
+    }
+
+    private suspend fun onText(text: String, blobs: List<ByteArray>? = null) {
+        if (blobs == null && extensions != null && ExtensionWire.isExtension(text)) {
             try {
                 extensions.onFrame(text)
             } catch (e: InvalidMessageException) {
@@ -350,8 +399,8 @@ internal class Session(
             return
         }
         when (parsed) {
-            is Parsed.Return -> onReturn(parsed.result)
-            is Parsed.Call -> onCall(parsed.function)
+            is Parsed.Return -> onReturn(parsed.result, blobs)
+            is Parsed.Call -> onCall(parsed.function, blobs)
             is Parsed.BadCall -> {
                 reportInvalid(parsed.error)
                 send(Wire.ret(parsed.uid, false, Errors.error("InvalidMessageException", parsed.error.message ?: "").toString()))
@@ -364,7 +413,7 @@ internal class Session(
         fire(host.invokeListeners) { it.onInvalidMessage(e) }
     }
 
-    private fun onReturn(ret: InvokeReturn) {
+    private fun onReturn(ret: InvokeReturn, blobs: List<ByteArray>? = null) {
         if (ret.uid == Wire.NOTIFICATION_UID) return // the answer to a notification: nobody waits for it
         val entry = pending.remove(ret.uid)
         if (entry == null) {
@@ -379,12 +428,13 @@ internal class Session(
             val event = InvokeEvent.Complete(fn, ret, entry.requestedAt ?: Instant.now(), Instant.now())
             fire(listeners) { it.onComplete(event) }
         }
+        if (blobs != null) entry.blobs = blobs
         entry.deferred.complete(ret)
     }
 
     // ------------------------------------------------------------------ calls of the remote side
 
-    private suspend fun onCall(fn: InvokeFunction) {
+    private suspend fun onCall(fn: InvokeFunction, blobs: List<ByteArray>? = null) {
         val max = options.maxConcurrentCalls
         if (running.incrementAndGet() > max) {
             running.decrementAndGet()
@@ -424,7 +474,7 @@ internal class Session(
             val producer = ext.resultProducer(fn.uid)
             val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
                 try {
-                    executeStream(fn, target, producer, ext)
+                    executeStream(fn, target, producer, ext, blobs)
                 } finally {
                     ext.dropResultProducer(fn.uid)
                     running.decrementAndGet()
@@ -435,7 +485,7 @@ internal class Session(
         }
         val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
             try {
-                execute(fn, target, requestedAt)
+                execute(fn, target, requestedAt, blobs)
             } finally {
                 running.decrementAndGet()
             }
@@ -444,10 +494,10 @@ internal class Session(
     }
 
     /** Runs a provider function that returns a stream and sends its items as the caller requests them. */
-    private suspend fun executeStream(fn: InvokeFunction, target: Target, producer: Extensions.Producer, ext: Extensions) {
+    private suspend fun executeStream(fn: InvokeFunction, target: Target, producer: Extensions.Producer, ext: Extensions, blobs: List<ByteArray>?) {
         val f = target.function
         val stream = try {
-            invoke(target.receiver, f.member, decodeArguments(fn, f))
+            invoke(target.receiver, f.member, decodeArguments(fn, f, blobs))
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
@@ -457,10 +507,10 @@ internal class Session(
         ext.produce(producer, stream, f.member.resultStream!!, f.result, fn.listener)
     }
 
-    private suspend fun execute(fn: InvokeFunction, target: Target, requestedAt: Instant?) {
+    private suspend fun execute(fn: InvokeFunction, target: Target, requestedAt: Instant?, blobs: List<ByteArray>? = null) {
         val f = target.function
         val result = try {
-            invoke(target.receiver, f.member, decodeArguments(fn, f))
+            invoke(target.receiver, f.member, decodeArguments(fn, f, blobs))
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
@@ -469,6 +519,16 @@ internal class Session(
         }
         val adapter = f.result
         val listeners = host.invokeListeners
+        val binary = f.member.resultBinary
+        if (binary != null && result != null && extensions != null && listeners.isEmpty()) {
+            val frame = BinaryPayloads.encode(Wire.ret(fn.uid, true, BinaryPayloads.placeholder(0)), listOf(BinaryPayloads.toBytes(result, binary)))
+            try {
+                transport.sendBinary(frame)
+            } catch (e: ConnectionClosedException) {
+                log.debug("{}: a return was not sent: {}", host.description, e.message)
+            }
+            return
+        }
         val text = try {
             if (listeners.isEmpty() || requestedAt == null) {
                 Wire.ret(fn.uid, true, adapter?.encode(result))
@@ -486,20 +546,28 @@ internal class Session(
         send(text)
     }
 
-    private fun decodeArguments(fn: InvokeFunction, f: BoundFunction): Array<Any?> {
+    private fun decodeArguments(fn: InvokeFunction, f: BoundFunction, blobs: List<ByteArray>? = null): Array<Any?> {
         val m = f.member
         val params = fn.parameters
         val fixed = m.fixedArity
         val extra = if (m.style == CallStyle.SUSPEND) 1 else 0
         val args = arrayOfNulls<Any?>(m.parameterTypes.size + extra)
-        if (m.hasStreamParameters) {
+        if (m.hasStreamParameters || blobs != null) {
             for (i in 0 until fixed) {
                 val kind = m.parameterStreams[i]
-                args[i] = if (kind == null) decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i]) else streamArgument(f, kind, params[i].value, i, fn.listener)
+                val binary = m.parameterBinary[i]
+                args[i] = when {
+                    kind != null -> streamArgument(f, kind, params[i].value, i, fn.listener)
+                    binary != null && blobs != null ->
+                        BinaryPayloads.valueOf(params[i].value, blobs, binary, "cannot call ${fn.listener}: parameter ${i + 1}")
+                            ?: decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+                    else -> decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+                }
             }
-            return args
+            if (f.varargElement == null) return args
+        } else {
+            for (i in 0 until fixed) args[i] = decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
         }
-        for (i in 0 until fixed) args[i] = decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
         val element = f.varargElement
         if (element != null) {
             val count = params.size - fixed

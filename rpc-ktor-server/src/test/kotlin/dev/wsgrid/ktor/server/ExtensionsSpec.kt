@@ -47,6 +47,7 @@ interface IStreams {
     suspend fun hold(): Int
     suspend fun sum(values: Flow<Int>): Long
     suspend fun echo(text: String): String
+    suspend fun reverse(data: ByteArray): ByteArray
 }
 
 class Streams : IStreams {
@@ -92,6 +93,7 @@ class Streams : IStreams {
     }
 
     override suspend fun echo(text: String): String = text
+    override suspend fun reverse(data: ByteArray): ByteArray = data.reversedArray()
 }
 
 class ExtensionsSpec : FunSpec({
@@ -206,6 +208,35 @@ class ExtensionsSpec : FunSpec({
         (withTimeout(10_000) { streams.endlessStopped.await() } is kotlinx.coroutines.CancellationException) shouldBe true
         connector.getDriver<IStreams>().sum(flow { for (i in 1..1000) emit(i) }) shouldBe 500_500L
         connector.close()
+    }
+
+    test("a 10 MB byte array round trip between wsgrid peers, in binary frames both ways") {
+        val data = kotlin.random.Random(10).nextBytes(10 * 1024 * 1024)
+        val connector = WebSocketConnector<JsonElement?, Any>(null)
+        connector.connect(url())
+        connector.getDriver<IStreams>().reverse(data) shouldBe data.reversedArray()
+        connector.close()
+        // on the wire: a raw client speaking wsgrid.v1 sends the call as one binary frame and gets one back
+        val client = HttpClient(ClientCIO) { install(ClientWebSockets) }
+        try {
+            val session = client.webSocketSession("ws://127.0.0.1:${server.port}/") { header(HttpHeaders.SecWebSocketProtocol, "wsgrid.v1") }
+            session.outgoing.send(Frame.Text(Handshake.headerFrame("null")))
+            (withTimeout(5_000) { session.incoming.receive() } as Frame.Text).readText() shouldBe Handshake.EXTENSION_ACCEPT
+            val json = """{"uid":1,"listener":"reverse","parameters":[{"type":"object","value":{"wsgrid.binary":0}}]}""".toByteArray()
+            val frame = java.nio.ByteBuffer.allocate(8 + json.size + data.size).putInt(json.size).put(json).putInt(data.size).put(data).array()
+            session.outgoing.send(Frame.Binary(true, frame))
+            val answer = withTimeout(30_000) { session.incoming.receive() }
+            (answer is Frame.Binary) shouldBe true
+            val buf = java.nio.ByteBuffer.wrap(answer.data)
+            val n = buf.int
+            String(answer.data, 4, n) shouldBe """{"uid":1,"success":true,"value":{"wsgrid.binary":0}}"""
+            buf.position(4 + n)
+            buf.int shouldBe data.size
+            answer.data.copyOfRange(8 + n, answer.data.size) shouldBe data.reversedArray()
+            session.close()
+        } finally {
+            client.close()
+        }
     }
 
     test("permessage-deflate is agreed when both sides switch it on, and large frames still round-trip") {
