@@ -30,6 +30,8 @@ class StreamsAndCancellationTest {
         int block();
 
         CompletableFuture<Long> sum(Flow.Publisher<Integer> values);
+
+        byte[] reverse(byte[] data);
     }
 
     /** What a Java client calls. */
@@ -41,6 +43,8 @@ class StreamsAndCancellationTest {
         CompletableFuture<Integer> block();
 
         CompletableFuture<Long> sum(Flow.Publisher<Integer> values);
+
+        CompletableFuture<byte[]> reverse(byte[] data);
     }
 
     /** Publishes 1..count as requested; remembers a cancel. */
@@ -168,6 +172,13 @@ class StreamsAndCancellationTest {
         }
 
         @Override
+        public byte[] reverse(byte[] data) {
+            byte[] out = new byte[data.length];
+            for (int i = 0; i < data.length; i++) out[i] = data[data.length - 1 - i];
+            return out;
+        }
+
+        @Override
         public CompletableFuture<Long> sum(Flow.Publisher<Integer> values) {
             CompletableFuture<Long> total = new CompletableFuture<>();
             values.subscribe(new Flow.Subscriber<Integer>() {
@@ -251,6 +262,17 @@ class StreamsAndCancellationTest {
     @Test
     void aPublisherArgumentFlowsToTheProvider() throws Exception {
         assertEquals(5_050L, connector.getDriver(Streams.class).sum(new RangePublisher(100)).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aTenMegabyteByteArrayRoundTripsInBinaryFrames() throws Exception {
+        byte[] data = new byte[10 * 1024 * 1024];
+        new java.util.Random(10).nextBytes(data);
+        byte[] reversed = connector.getDriver(Streams.class).reverse(data).get(60, TimeUnit.SECONDS);
+        assertEquals(data.length, reversed.length);
+        for (int i = 0; i < data.length; i++) {
+            if (reversed[i] != data[data.length - 1 - i]) throw new AssertionError("byte " + i + " differs");
+        }
     }
 
     @Test

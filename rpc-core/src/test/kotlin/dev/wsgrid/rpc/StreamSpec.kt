@@ -9,6 +9,7 @@ import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.collect
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.onEach
 import kotlinx.coroutines.flow.take
@@ -35,6 +36,9 @@ interface INumbers {
 
     /** Doubles a stream the caller sends, as a stream. */
     fun doubled(values: Flow<Int>): Flow<Int>
+
+    /** Takes only the first item of a stream the caller sends. */
+    suspend fun firstOf(values: Flow<Int>): Int
 }
 
 /** The same functions as a Java user declares them. */
@@ -79,6 +83,8 @@ class Numbers : INumbers {
     }
 
     override fun doubled(values: Flow<Int>): Flow<Int> = flow { values.collect { emit(it * 2) } }
+
+    override suspend fun firstOf(values: Flow<Int>): Int = values.first()
 }
 
 class StreamSpec : FunSpec({
@@ -152,6 +158,26 @@ class StreamSpec : FunSpec({
         numbers.sum(flow { for (i in 1..10_000) emit(i) }) shouldBe 50_005_000L
         numbers.doubled(flow { for (i in 1..5) emit(i) }).toList() shouldBe listOf(2, 4, 6, 8, 10)
         p.clientTransport.sent.first() shouldBe """{"uid":1,"listener":"sum","parameters":[{"type":"object","value":{"wsgrid.stream":2}}]}"""
+    }
+
+    test("a provider that stops reading a stream argument early stops the caller's producer") {
+        val p = peers(Numbers(), protocol = WireProtocol.WSGRID_V1)
+        val stopped = CompletableDeferred<Throwable>()
+        var sent = 0L
+        val endless = flow {
+            try {
+                while (true) {
+                    sent++
+                    emit(sent.toInt())
+                }
+            } catch (e: Throwable) {
+                stopped.complete(e)
+                throw e
+            }
+        }
+        p.client.getDriver<INumbers>().firstOf(endless) shouldBe 1
+        (withTimeout(10_000) { stopped.await() } is kotlinx.coroutines.CancellationException) shouldBe true
+        sent shouldBeLessThanOrEqual 64L + 1
     }
 
     test("an error in a stream argument reaches the provider, whose call fails with it") {
