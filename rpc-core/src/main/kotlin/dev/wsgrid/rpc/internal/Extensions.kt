@@ -285,6 +285,7 @@ internal class Extensions(private val session: Session) {
         }
 
         /** [flow] as the caller declared it: a `Flow`, or a `Flow.Publisher`. */
+        @Suppress("UNCHECKED_CAST")
         fun asDeclared(flow: Flow<Any?>, kind: StreamKind): Any = when (kind) {
             StreamKind.FLOW -> flow
             // a Publisher may not signal null: a null item fails the subscriber with a NullPointerException
