@@ -118,7 +118,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
      * wsgrid and agreed to its extensions (cancellation across the wire, streams), otherwise
      * [WireProtocol.TGRID]. [WireProtocol.TGRID] before the first connection.
      */
-    public val protocol: WireProtocol get() = current?.protocol ?: WireProtocol.TGRID
+    public open val protocol: WireProtocol get() = current?.protocol ?: WireProtocol.TGRID
 
     /** The calls of this side that wait for their return on the open connection. */
     public val pendingCalls: Int get() = current?.pendingCount ?: 0

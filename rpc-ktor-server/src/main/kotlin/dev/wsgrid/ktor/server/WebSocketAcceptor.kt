@@ -95,6 +95,12 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     /** Completed when an accept or reject has finished, however it ended. */
     private val decided = CompletableDeferred<Unit>()
 
+    /**
+     * What the connection speaks, known as soon as the header arrived (so a handler may read it
+     * before accepting): `WSGRID_V1` when the client offered the extensions and the server agrees.
+     */
+    override val protocol: WireProtocol get() = agreedProtocol
+
     /** The request path with its query (`/calculator?room=1`). */
     public val path: String get() = request.path
 

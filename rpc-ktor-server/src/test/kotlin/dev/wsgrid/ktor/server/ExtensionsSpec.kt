@@ -105,7 +105,8 @@ class ExtensionsSpec : FunSpec({
             .build(),
     )
     val acceptors = java.util.concurrent.CopyOnWriteArrayList<WebSocketAcceptor<JsonElement, Streams>>()
-    beforeSpec { server.open("127.0.0.1", 0) { acceptors.add(it); it.accept(streams) } }
+    val beforeAccept = java.util.concurrent.CopyOnWriteArrayList<WireProtocol>()
+    beforeSpec { server.open("127.0.0.1", 0) { beforeAccept.add(it.protocol); acceptors.add(it); it.accept(streams) } }
     afterSpec { server.close() }
     fun url() = "ws://127.0.0.1:${server.port}/streams"
 
@@ -114,6 +115,8 @@ class ExtensionsSpec : FunSpec({
         connector.connect(url())
         connector.protocol shouldBe WireProtocol.WSGRID_V1
         eventually(5.seconds) { acceptors.last().protocol shouldBe WireProtocol.WSGRID_V1 }
+        // the handler knew before accepting
+        beforeAccept.last() shouldBe WireProtocol.WSGRID_V1
         connector.getDriver<IStreams>().count(3).toList() shouldBe listOf(1, 2, 3)
         connector.close()
     }
@@ -123,6 +126,7 @@ class ExtensionsSpec : FunSpec({
         connector.connect(url())
         connector.protocol shouldBe WireProtocol.TGRID
         eventually(5.seconds) { acceptors.last().protocol shouldBe WireProtocol.TGRID }
+        beforeAccept.last() shouldBe WireProtocol.TGRID
         connector.getDriver<IStreams>().echo("plain") shouldBe "plain"
         shouldThrow<UnsupportedOperationException> { connector.getDriver<IStreams>().count(3).toList() }
             .message shouldContain "needs a wsgrid peer"
