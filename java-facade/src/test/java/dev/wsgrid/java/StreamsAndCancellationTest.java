@@ -307,6 +307,27 @@ class StreamsAndCancellationTest {
         }
     }
 
+    @Test
+    void compressionAndExtensionsAreConfiguredFromJava() throws Exception {
+        var config = ServerConfig.builder().compressionThreshold(1024).extensions(true).build();
+        assertEquals(1024, config.getCompressionThreshold());
+        assertTrue(config.isExtensions());
+        var compressed = new WebSocketServer<Object, StreamService>(Object.class, config);
+        compressed.open("127.0.0.1", 0, acceptor -> acceptor.accept(new Service())).join();
+        var client = new WebSocketConnector<Object, Object>(null, null, ConnectorConfig.builder().compressionThreshold(1024).build());
+        try {
+            client.connect("ws://127.0.0.1:" + compressed.getPort() + "/").join();
+            assertEquals(WireProtocol.WSGRID_V1, client.getProtocol());
+            byte[] zeros = new byte[1 << 20];
+            assertEquals(zeros.length, client.getDriver(Streams.class).reverse(zeros).get(30, TimeUnit.SECONDS).length);
+        } finally {
+            client.close().join();
+            compressed.close().join();
+        }
+        assertEquals(CommunicatorConfig.defaults().getStreamBufferSize(), 64);
+        assertEquals(16, CommunicatorConfig.builder().streamBufferSize(16).build().getStreamBufferSize());
+    }
+
     private static Throwable assertThrowsCause(CompletableFuture<?> f) throws Exception {
         try {
             f.get(30, TimeUnit.SECONDS);
