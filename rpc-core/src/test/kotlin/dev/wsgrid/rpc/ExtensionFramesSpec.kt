@@ -68,7 +68,8 @@ class ExtensionFramesSpec : FunSpec({
             val collected = async { client.getDriver<INumbers>().count(100).collect { gate.await() } }
             b.nextText() shouldBe """{"uid":1,"listener":"count","parameters":[{"type":"number","value":100}]}"""
             b.nextText() shouldBe """{"wsgrid":"request","uid":1,"n":4}"""
-            for (i in 1..10) b.sendText("""{"wsgrid":"next","uid":1,"value":$i}""")
+            b.sendText("""{"wsgrid":"next","uid":1,"values":[1,2,3]}""")
+            for (i in 4..10) b.sendText("""{"wsgrid":"next","uid":1,"value":$i}""")
             b.nextText() shouldBe """{"wsgrid":"cancel","uid":1}"""
             gate.complete(Unit)
             shouldThrow<LimitExceededException> { collected.await() }.message shouldBe

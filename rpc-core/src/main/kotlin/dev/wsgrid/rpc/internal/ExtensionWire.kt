@@ -3,6 +3,7 @@ package dev.wsgrid.rpc.internal
 import dev.wsgrid.rpc.InvalidMessageException
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
@@ -19,6 +20,8 @@ internal class ExtensionFrame(
     val id: Long,
     val n: Long,
     val value: JsonElement?,
+    /** The items of a batched `next`. */
+    val values: JsonArray?,
 )
 
 /** wsgrid's extension frames, sent only on connections that agreed on [dev.wsgrid.rpc.WireProtocol.WSGRID_V1]. */
@@ -52,6 +55,17 @@ internal object ExtensionWire {
             .append(",\"value\":").append(encodedValue).append('}').toString()
     }
 
+    /** Several items in one frame: `{"wsgrid":"next","uid":N,"values":[...]}`. */
+    fun nextBatch(onCall: Boolean, id: Long, encodedValues: List<String>, chars: Int): String {
+        val sb = StringBuilder(40 + chars + encodedValues.size)
+        sb.append("{\"wsgrid\":\"next\",\"").append(key(onCall)).append("\":").append(id).append(",\"values\":[")
+        for (i in encodedValues.indices) {
+            if (i > 0) sb.append(',')
+            sb.append(encodedValues[i])
+        }
+        return sb.append("]}").toString()
+    }
+
     fun complete(onCall: Boolean, id: Long): String = "{\"wsgrid\":\"complete\",\"${key(onCall)}\":$id}"
 
     fun error(onCall: Boolean, id: Long, encodedError: String): String =
@@ -82,7 +96,10 @@ internal object ExtensionWire {
         } else {
             0
         }
-        return ExtensionFrame(kind, onCall, id, n, obj["value"])
+        val values = obj["values"]?.let {
+            it as? JsonArray ?: throw invalid("'values' must be an array", text)
+        }
+        return ExtensionFrame(kind, onCall, id, n, obj["value"], values)
     }
 
     private fun invalid(why: String, text: String, cause: Throwable? = null) =

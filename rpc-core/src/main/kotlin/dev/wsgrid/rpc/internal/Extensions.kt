@@ -16,6 +16,7 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.jdk9.asFlow
 import kotlinx.coroutines.jdk9.asPublisher
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.serialization.json.JsonElement
 import org.slf4j.LoggerFactory
@@ -113,17 +114,13 @@ internal class Extensions(private val session: Session) {
                 val c = (if (f.onCall) resultConsumers[f.id] else argumentConsumers[f.id]) ?: return // a late frame after a cancel
                 when (f.kind) {
                     ExtensionWire.NEXT -> {
-                        val value = f.value ?: throw InvalidMessageException("invalid extension frame: 'next' without a 'value'", Wire.excerpt(text))
-                        if (!c.items.trySend(value).isSuccess) {
-                            c.terminated = true
-                            c.items.close(
-                                LimitExceededException(
-                                    "streamBufferSize", bufferSize.toLong(),
-                                    "the stream of ${c.listener} sent more items than were requested (streamBufferSize $bufferSize)",
-                                ),
-                            )
-                            sendLater(ExtensionWire.cancel(c.onCall, c.id))
+                        val values = f.values
+                        if (values != null) {
+                            for (v in values) if (!offer(c, v)) break
+                            return
                         }
+                        val value = f.value ?: throw InvalidMessageException("invalid extension frame: 'next' without a 'value' or 'values'", Wire.excerpt(text))
+                        offer(c, value)
                     }
                     ExtensionWire.COMPLETE -> {
                         c.terminated = true
@@ -137,6 +134,22 @@ internal class Extensions(private val session: Session) {
             }
             else -> throw InvalidMessageException("invalid extension frame: unknown kind '${f.kind}'", Wire.excerpt(text))
         }
+    }
+
+    /** Hands one received item to its collector; fails the stream when the producer exceeded its credit. */
+    private fun offer(c: Consumer, value: JsonElement): Boolean {
+        if (c.items.trySend(value).isSuccess) return true
+        if (!c.terminated) {
+            c.terminated = true
+            c.items.close(
+                LimitExceededException(
+                    "streamBufferSize", bufferSize.toLong(),
+                    "the stream of ${c.listener} sent more items than were requested (streamBufferSize $bufferSize)",
+                ),
+            )
+            sendLater(ExtensionWire.cancel(c.onCall, c.id))
+        }
+        return false
     }
 
     /** The connection ended: every stream this side receives fails with [error]. */
@@ -165,9 +178,23 @@ internal class Extensions(private val session: Session) {
     suspend fun produce(p: Producer, stream: Any?, kind: StreamKind, adapter: ValueAdapter?, what: String) {
         try {
             val flow = toFlow(stream, kind, what)
-            flow.collect { item ->
-                p.acquire()
-                session.transport.sendText(ExtensionWire.next(p.onCall, p.id, encode(adapter, item, what)))
+            coroutineScope {
+                // items the stream produced within its credit, waiting to be sent: bounded, and drained in
+                // batches, so a fast stream shares frames while a slow one sends each item at once
+                val queue = Channel<String>(SEND_QUEUE)
+                launch(CoroutineName("wsgrid-stream-source")) {
+                    try {
+                        flow.collect { item ->
+                            p.acquire()
+                            queue.send(encode(adapter, item, what))
+                        }
+                        queue.close()
+                    } catch (e: Throwable) {
+                        // the sender sends what came before, then fails with e
+                        queue.close(e)
+                    }
+                }
+                sendBatches(p, queue)
             }
             session.transport.sendText(ExtensionWire.complete(p.onCall, p.id))
         } catch (e: CancellationException) {
@@ -181,6 +208,29 @@ internal class Extensions(private val session: Session) {
             session.sendQuietly(ExtensionWire.error(p.onCall, p.id, Errors.encode(Errors.unwrap(e), session.options.exposeStackTraces).toString()))
         } finally {
             if (p.onCall) resultProducers.remove(p.id, p) else argumentProducers.remove(p.id, p)
+        }
+    }
+
+    /** Sends the items of [queue] until it closes: each frame takes every item waiting, up to a batch's limits. */
+    private suspend fun sendBatches(p: Producer, queue: Channel<String>) {
+        val batch = ArrayList<String>()
+        while (true) {
+            val first = queue.receiveCatching()
+            if (first.isClosed) {
+                first.exceptionOrNull()?.let { throw it }
+                return
+            }
+            batch.add(first.getOrThrow())
+            var chars = batch[0].length
+            while (batch.size < MAX_BATCH_ITEMS && chars < MAX_BATCH_CHARS) {
+                val more = queue.tryReceive().getOrNull() ?: break
+                batch.add(more)
+                chars += more.length
+            }
+            session.transport.sendText(
+                if (batch.size == 1) ExtensionWire.next(p.onCall, p.id, batch[0]) else ExtensionWire.nextBatch(p.onCall, p.id, batch, chars),
+            )
+            batch.clear()
         }
     }
 
@@ -275,6 +325,15 @@ internal class Extensions(private val session: Session) {
 
     companion object {
         private val log = LoggerFactory.getLogger(Extensions::class.java)
+
+        /** Encoded items a producer may hold for sending, beyond which its stream waits. */
+        const val SEND_QUEUE = 64
+
+        /** At most this many items share one `next` frame... */
+        const val MAX_BATCH_ITEMS = 256
+
+        /** ...and a frame takes no more items once it holds this many characters. */
+        const val MAX_BATCH_CHARS = 64 * 1024
 
         @Suppress("UNCHECKED_CAST")
         fun toFlow(stream: Any?, kind: StreamKind, what: String): Flow<Any?> = when {
