@@ -110,6 +110,29 @@ const scenarios = {
     await new Promise(() => {});
   },
 
+  // a TGrid client on a server that also serves wsgrid clients: it must see TGrid's frames only
+  async mixed() {
+    const connector = await connect(null, null);
+    const frames = [];
+    const socket = connector.socket_;
+    const handle = socket.onmessage;
+    socket.onmessage = (evt) => {
+      frames.push(typeof evt.data === "string" ? evt.data : "<binary>");
+      handle(evt);
+    };
+    const m = connector.getDriver();
+    print({
+      event: "results",
+      subprotocol: socket.protocol,
+      echo: await m.echo("from tgrid"),
+      stream: await errorOf(m.count(3)),
+      afterStream: await m.echo("still fine"),
+      frames,
+    });
+    await connector.close();
+    print({ event: "closed" });
+  },
+
   // two participants of a chat room, in one process
   async chat() {
     const lines = { alice: [], bob: [] };

@@ -4,6 +4,7 @@ import dev.wsgrid.java.internal.Bridge;
 import dev.wsgrid.rpc.CommunicatorState;
 import dev.wsgrid.rpc.InvokeListener;
 import dev.wsgrid.rpc.StateListener;
+import dev.wsgrid.rpc.WireProtocol;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +61,15 @@ public abstract class Communicator<Provider> {
     /** Sets the provider, reachable only through {@code serviceInterfaces}. */
     public void setProvider(Provider provider, Class<?>... serviceInterfaces) {
         delegate.setProvider(provider, serviceInterfaces);
+    }
+
+    /**
+     * What the connection speaks: {@link WireProtocol#WSGRID_V1} when both sides are wsgrid and agreed
+     * to its extensions (calls cancelled across the wire, {@code Flow.Publisher} streams), otherwise
+     * {@link WireProtocol#TGRID}.
+     */
+    public WireProtocol getProtocol() {
+        return delegate.getProtocol();
     }
 
     /** Where this end is in its life; calls are allowed only when {@link CommunicatorState#OPEN}. */

@@ -26,6 +26,7 @@ public final class CommunicatorConfig {
     private final int maxConcurrentCalls;
     private final Executor blockingExecutor;
     private final boolean exposeStackTraces;
+    private final int streamBufferSize;
     private final CommunicatorOptions options;
 
     private CommunicatorConfig(Builder b) {
@@ -35,12 +36,14 @@ public final class CommunicatorConfig {
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.blockingExecutor = b.blockingExecutor;
         this.exposeStackTraces = b.exposeStackTraces;
+        this.streamBufferSize = b.streamBufferSize;
         CommunicatorOptions.Builder o = CommunicatorOptions.builder()
                 .codec(new JacksonCodec(objectMapper))
                 .callTimeout(callTimeout)
                 .maxPendingCalls(maxPendingCalls)
                 .maxConcurrentCalls(maxConcurrentCalls)
-                .exposeStackTraces(exposeStackTraces);
+                .exposeStackTraces(exposeStackTraces)
+                .streamBufferSize(streamBufferSize);
         if (blockingExecutor != null) o.blockingExecutor(blockingExecutor);
         this.options = o.build();
     }
@@ -64,6 +67,7 @@ public final class CommunicatorConfig {
         b.maxConcurrentCalls = maxConcurrentCalls;
         b.blockingExecutor = blockingExecutor;
         b.exposeStackTraces = exposeStackTraces;
+        b.streamBufferSize = streamBufferSize;
         return b;
     }
 
@@ -97,6 +101,11 @@ public final class CommunicatorConfig {
         return exposeStackTraces;
     }
 
+    /** How many items of one incoming stream may be in flight. */
+    public int getStreamBufferSize() {
+        return streamBufferSize;
+    }
+
     CommunicatorOptions options() {
         return options;
     }
@@ -109,6 +118,7 @@ public final class CommunicatorConfig {
         private int maxConcurrentCalls = 1024;
         private Executor blockingExecutor;
         private boolean exposeStackTraces;
+        private int streamBufferSize = 64;
 
         private Builder() {
         }
@@ -146,6 +156,15 @@ public final class CommunicatorConfig {
         /** Whether errors sent to the remote side carry the JVM stack trace (off by default). */
         public Builder exposeStackTraces(boolean expose) {
             this.exposeStackTraces = expose;
+            return this;
+        }
+
+        /**
+         * How many items of one incoming stream may be in flight (requested and not yet consumed):
+         * the credit this side grants a {@code Flow.Publisher} the other side streams (default 64).
+         */
+        public Builder streamBufferSize(int items) {
+            this.streamBufferSize = items;
             return this;
         }
 

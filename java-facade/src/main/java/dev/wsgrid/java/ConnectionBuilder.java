@@ -17,6 +17,8 @@ abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
     Duration pongTimeout;
     long maxFrameSize = 16L << 20;
     Duration sendTimeout = Duration.ofSeconds(30);
+    boolean extensions = true;
+    Integer compressionThreshold;
 
     ConnectionBuilder(Duration handshakeTimeout, Duration pongTimeout) {
         this.handshakeTimeout = handshakeTimeout;
@@ -34,6 +36,8 @@ abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
         other.pongTimeout = pongTimeout;
         other.maxFrameSize = maxFrameSize;
         other.sendTimeout = sendTimeout;
+        other.extensions = extensions;
+        other.compressionThreshold = compressionThreshold;
         return other;
     }
 
@@ -65,6 +69,25 @@ abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
     /** The largest frame accepted, in bytes (default 16 MiB); a larger one closes the connection with 1009. */
     public B maxFrameSize(long bytes) {
         this.maxFrameSize = bytes;
+        return self();
+    }
+
+    /**
+     * Whether to offer (a connector) or agree to (a server) wsgrid's extensions when the other side is
+     * wsgrid too: calls cancelled across the wire, {@code Flow.Publisher} streams. Default {@code true};
+     * a TGrid peer never offers or agrees, and gets plain TGrid either way.
+     */
+    public B extensions(boolean enabled) {
+        this.extensions = enabled;
+        return self();
+    }
+
+    /**
+     * Compresses frames of at least {@code bytes} bytes with permessage-deflate when the other side
+     * agrees; {@code null} (the default) does not compress.
+     */
+    public B compressionThreshold(Integer bytes) {
+        this.compressionThreshold = bytes;
         return self();
     }
 

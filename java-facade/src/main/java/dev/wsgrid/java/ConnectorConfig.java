@@ -33,7 +33,9 @@ public final class ConnectorConfig {
                 .maxFrameSize(b.maxFrameSize)
                 .trustManager(b.trustManager)
                 .reconnect(b.reconnect)
-                .sendTimeout(b.sendTimeout);
+                .sendTimeout(b.sendTimeout)
+                .extensions(b.extensions)
+                .compressionThreshold(b.compressionThreshold);
         if (b.pingIntervalSet) o.pingInterval(b.pingInterval);
         if (b.pongTimeout != null) o.pongTimeout(b.pongTimeout);
         b.headers.forEach(o::header);
@@ -88,6 +90,16 @@ public final class ConnectorConfig {
     /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
     public Duration getSendTimeout() {
         return values.sendTimeout;
+    }
+
+    /** Whether wsgrid's extensions are offered to the server. */
+    public boolean isExtensions() {
+        return values.extensions;
+    }
+
+    /** Frames of at least this many bytes are compressed; {@code null} for no compression. */
+    public Integer getCompressionThreshold() {
+        return values.compressionThreshold;
     }
 
     /** The calls' configuration: codec, timeouts, limits. */

@@ -35,7 +35,9 @@ public final class ServerConfig {
                 .pongTimeout(b.pongTimeout)
                 .frameBuffer(b.frameBuffer)
                 .listener(b.listener)
-                .sendTimeout(b.sendTimeout);
+                .sendTimeout(b.sendTimeout)
+                .extensions(b.extensions)
+                .compressionThreshold(b.compressionThreshold);
         if (b.verifier != null) {
             UpgradeVerifier v = b.verifier;
             o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
@@ -96,6 +98,16 @@ public final class ServerConfig {
     /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
     public Duration getSendTimeout() {
         return values.sendTimeout;
+    }
+
+    /** Whether wsgrid clients that offer the extensions get them. */
+    public boolean isExtensions() {
+        return values.extensions;
+    }
+
+    /** Frames of at least this many bytes are compressed; {@code null} for no compression. */
+    public Integer getCompressionThreshold() {
+        return values.compressionThreshold;
     }
 
     /** The calls' configuration: codec, timeouts, limits. */

@@ -15,6 +15,7 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.getAndUpdate
 import kotlinx.coroutines.launch
@@ -111,6 +112,13 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     /** Where this communicator is in its life. */
     public val state: CommunicatorState get() = currentState
+
+    /**
+     * What the current (or last) connection speaks: [WireProtocol.WSGRID_V1] when both sides are
+     * wsgrid and agreed to its extensions (cancellation across the wire, streams), otherwise
+     * [WireProtocol.TGRID]. [WireProtocol.TGRID] before the first connection.
+     */
+    public open val protocol: WireProtocol get() = current?.protocol ?: WireProtocol.TGRID
 
     /** The calls of this side that wait for their return on the open connection. */
     public val pendingCalls: Int get() = current?.pendingCount ?: 0
@@ -242,9 +250,17 @@ public abstract class Communicator<Provider : Any> protected constructor(
      * [CommunicatorState.CLOSED], every pending call fails, and [onClosed] runs.
      */
     protected fun openSession(transport: Transport) {
+        openSession(transport, WireProtocol.TGRID)
+    }
+
+    /**
+     * Starts serving [transport], which agreed on [protocol] when it opened; see the other overload.
+     * With [WireProtocol.WSGRID_V1] both sides must be wsgrid: the remote side receives extension frames.
+     */
+    protected fun openSession(transport: Transport, protocol: WireProtocol) {
         val previous = current
         check(previous == null || previous.finished.isCompleted) { "a connection is still open: close it first" }
-        val session = Session(host, transport, job, context)
+        val session = Session(host, transport, job, context, protocol)
         current = session
         currentState = CommunicatorState.OPEN
         try {
@@ -330,6 +346,18 @@ public abstract class Communicator<Provider : Any> protected constructor(
                 if (!reopened || st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
             }
             return s.call(listener, quoted, f, args, t)
+        }
+
+        override fun stream(
+            listener: String,
+            quoted: String,
+            f: BoundFunction,
+            args: Array<out Any?>?,
+        ): kotlinx.coroutines.flow.Flow<Any?> = kotlinx.coroutines.flow.flow {
+            val s = current
+            val st = currentState
+            if (st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
+            emitAll(s.streamCall(listener, quoted, f, args))
         }
 
         override fun callAsFuture(

@@ -56,6 +56,13 @@ public class CommunicatorOptions private constructor(builder: Builder) {
      */
     public val exposeStackTraces: Boolean = builder.exposeStackTraces
 
+    /**
+     * How many items of one stream may be in flight towards this side (sent by the remote side and
+     * not yet taken by the collector): the credit this side grants, and the size of the stream's
+     * buffer. Streams are a wsgrid extension (`docs/guide/extensions.md`). Default: 64.
+     */
+    public val streamBufferSize: Int = builder.streamBufferSize
+
     internal val bindings: ServiceBindings = ServiceBindings(codec)
 
     /** A builder that starts from these options. */
@@ -69,6 +76,7 @@ public class CommunicatorOptions private constructor(builder: Builder) {
         internal var maxConcurrentCalls: Int = from?.maxConcurrentCalls ?: 1024
         internal var blockingDispatcher: CoroutineDispatcher = from?.blockingDispatcher ?: Dispatchers.IO
         internal var exposeStackTraces: Boolean = from?.exposeStackTraces ?: false
+        internal var streamBufferSize: Int = from?.streamBufferSize ?: 64
 
         /** Creates a builder with the defaults. */
         public constructor() : this(null)
@@ -96,6 +104,9 @@ public class CommunicatorOptions private constructor(builder: Builder) {
 
         /** Sets [CommunicatorOptions.exposeStackTraces]. */
         public fun exposeStackTraces(expose: Boolean): Builder = apply { exposeStackTraces = expose }
+
+        /** Sets [CommunicatorOptions.streamBufferSize]. */
+        public fun streamBufferSize(items: Int): Builder = apply { streamBufferSize = requirePositive("streamBufferSize", items) }
 
         /** Builds the options. */
         public fun build(): CommunicatorOptions = CommunicatorOptions(this)

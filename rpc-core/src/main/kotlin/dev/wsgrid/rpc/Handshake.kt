@@ -15,6 +15,13 @@ public object Handshake {
     /** The text frame a server sends to accept a client. */
     public const val ACCEPT: String = "1"
 
+    /**
+     * The text frame a wsgrid server sends instead of [ACCEPT] to a client that offered the
+     * [WireProtocol.SUBPROTOCOL]: both sides then speak [WireProtocol.WSGRID_V1]. A TGrid client
+     * never offers it, so never receives this frame.
+     */
+    public const val EXTENSION_ACCEPT: String = "{\"wsgrid\":\"accept\",\"version\":1}"
+
     /** The client's first frame for a header already encoded as JSON text. */
     @JvmStatic
     public fun headerFrame(headerJson: String): String = "{\"header\":$headerJson}"

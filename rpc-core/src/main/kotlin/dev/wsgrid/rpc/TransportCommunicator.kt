@@ -32,9 +32,20 @@ public class TransportCommunicator<Provider : Any> @JvmOverloads constructor(
      * @throws IllegalStateException when a connection is open.
      */
     public fun open(transport: Transport) {
+        open(transport, WireProtocol.TGRID)
+    }
+
+    /**
+     * Starts serving [transport] speaking [protocol]: [WireProtocol.WSGRID_V1] when the other end is
+     * a wsgrid communicator opened the same way (to test streams and cancellation in memory),
+     * [WireProtocol.TGRID] to behave as with a TGrid peer. Both ends must agree.
+     *
+     * @throws IllegalStateException when a connection is open.
+     */
+    public fun open(transport: Transport, protocol: WireProtocol) {
         val st = state
         check(st == CommunicatorState.NONE || st == CommunicatorState.CLOSED) { "cannot open: connection is $st" }
-        openSession(transport)
+        openSession(transport, protocol)
     }
 
     /**

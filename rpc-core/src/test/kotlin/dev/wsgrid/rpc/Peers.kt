@@ -16,12 +16,13 @@ fun peers(
     clientProvider: Any? = null,
     options: CommunicatorOptions = CommunicatorOptions.DEFAULT,
     clientOptions: CommunicatorOptions = options,
+    protocol: WireProtocol = WireProtocol.TGRID,
 ): Peers {
     val (a, b) = InMemoryTransport.pair()
     val ra = RecordingTransport(a)
     val rb = RecordingTransport(b)
-    val server = TransportCommunicator(serverProvider, options).apply { open(ra) }
-    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb) }
+    val server = TransportCommunicator(serverProvider, options).apply { open(ra, protocol) }
+    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb, protocol) }
     return Peers(server, client, ra, rb)
 }
 
@@ -57,6 +58,14 @@ fun rawPeer(provider: Any?, options: CommunicatorOptions = CommunicatorOptions.D
 /** Records the text frames a transport sends. */
 class RecordingTransport(private val inner: Transport) : Transport by inner {
     val sent = ConcurrentLinkedQueue<String>()
+
+    /** The binary frames sent. */
+    val sentBinary = ConcurrentLinkedQueue<ByteArray>()
+
+    override suspend fun sendBinary(data: ByteArray) {
+        sentBinary.add(data)
+        inner.sendBinary(data)
+    }
 
     override suspend fun sendText(text: String) {
         sent.add(text)

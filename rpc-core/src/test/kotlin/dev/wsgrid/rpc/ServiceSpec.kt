@@ -83,7 +83,7 @@ class ServiceSpec : FunSpec({
         shouldThrow<IllegalArgumentException> { c.getDriver(Calculator::class.java) }.message shouldBe
             "dev.wsgrid.rpc.fixtures.Calculator is not an interface: drivers and providers are defined by service interfaces"
         shouldThrow<IllegalArgumentException> { c.getDriver<IBlockingDriver>() }.message shouldBe
-            "a driver method must be a Kotlin suspend function or return CompletableFuture<T> or CompletionStage<T>, " +
+            "a driver method must be a Kotlin suspend function or return CompletableFuture<T>, CompletionStage<T>, Flow<T> or Flow.Publisher<T>, " +
             "but this one returns int\n    for method IBlockingDriver.plus"
         // CompletableFuture<*>: no result type to decode into
         shouldThrow<IllegalArgumentException> { c.getDriver<IRawFuture>() }.message!! shouldContain "\n    for method IRawFuture.plus"

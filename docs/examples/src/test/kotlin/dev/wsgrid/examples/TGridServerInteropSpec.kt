@@ -61,6 +61,8 @@ class TGridServerInteropSpec : FunSpec({
         withTGridServer { _, url ->
             val connector = WebSocketConnector<Nothing?, Any>(null)
             connector.connect(url)
+            // the connector offered wsgrid.v1; TGrid's server (on ws) may echo it, but accepts with 1: plain TGrid
+            connector.protocol shouldBe dev.wsgrid.rpc.WireProtocol.TGRID
             val server = connector.getDriver<ITGridServer>()
             server.plus(1.0, 2.0) shouldBe 3.0
             server.scientific.sqrt(16.0) shouldBe 4.0

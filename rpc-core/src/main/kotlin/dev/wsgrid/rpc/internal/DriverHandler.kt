@@ -14,6 +14,7 @@ import kotlin.coroutines.intrinsics.startCoroutineUninterceptedOrReturn
 internal interface DriverHost {
     val bindings: ServiceBindings
     suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): Any?
+    fun stream(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?): kotlinx.coroutines.flow.Flow<Any?>
     fun callAsFuture(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): CompletableFuture<Any?>
 }
 
@@ -50,6 +51,11 @@ internal class DriverHandler(
         when (val route = routes[method]) {
             is Route -> {
                 val f = route.function
+                val streamKind = f.member.resultStream
+                if (streamKind != null) {
+                    // a cold stream: nothing is sent until it is collected (subscribed to)
+                    return Extensions.asDeclared(host.stream(route.listener, route.quoted, f, args), streamKind)
+                }
                 return if (f.member.style == CallStyle.SUSPEND) {
                     @Suppress("UNCHECKED_CAST")
                     val continuation = args!![args.size - 1] as Continuation<Any?>

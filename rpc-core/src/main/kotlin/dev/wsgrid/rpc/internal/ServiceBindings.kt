@@ -96,7 +96,8 @@ internal class ServiceBindings(private val codec: Codec) {
 
     private fun adapter(type: Type, m: FunctionMember, what: String): ValueAdapter =
         try {
-            codec.adapter(type)
+            // a ByteBuffer travels as the codec's ByteArray where it cannot go as binary (TGrid peers)
+            if (type == java.nio.ByteBuffer::class.java) ByteBufferAdapter(codec.adapter(ByteArray::class.java)) else codec.adapter(type)
         } catch (e: IllegalArgumentException) {
             throw IllegalArgumentException("cannot encode $what (${type.typeName}): ${e.message}\n    for method ${m.where}", e)
         }
@@ -105,11 +106,12 @@ internal class ServiceBindings(private val codec: Codec) {
         for (m in d.functions.values.flatten()) {
             val ok = when (m.style) {
                 CallStyle.SUSPEND -> true
+                CallStyle.BLOCKING -> m.resultStream != null
                 CallStyle.FUTURE -> m.method.returnType == CompletableFuture::class.java || m.method.returnType == CompletionStage::class.java
-                CallStyle.BLOCKING -> false
             }
             require(ok) {
-                "a driver method must be a Kotlin suspend function or return CompletableFuture<T> or CompletionStage<T>, " +
+                "a driver method must be a Kotlin suspend function or return CompletableFuture<T>, CompletionStage<T>, " +
+                    "Flow<T> or Flow.Publisher<T>, " +
                     "but this one returns ${m.method.genericReturnType.typeName}\n    for method ${m.where}"
             }
         }

@@ -47,7 +47,21 @@ internal class FunctionMember(
     val resultNullable: Boolean,
     /** Marked [dev.wsgrid.rpc.Notification]: sent without waiting for a return. */
     val oneWay: Boolean = false,
+    /** How the result streams, when it is a `Flow<T>` or a `Flow.Publisher<T>`; [resultType] is then `T`. */
+    val resultStream: StreamKind? = null,
+    /** Per value parameter: how it streams, or `null`; [parameterTypes] hold the element types of those that do. */
+    val parameterStreams: Array<StreamKind?> = arrayOfNulls(parameterTypes.size),
+    /** Per fixed value parameter: whether it is binary (`ByteArray`, `ByteBuffer`), sent as such between wsgrid peers. */
+    val parameterBinary: Array<BinaryKind?> = arrayOfNulls(parameterTypes.size),
+    /** Whether the result is binary. */
+    val resultBinary: BinaryKind? = null,
 ) : ServiceMember(method, name) {
+    /** Whether any parameter is binary. */
+    val hasBinaryParameters: Boolean = parameterBinary.any { it != null }
+
+    /** Whether any parameter is a stream. */
+    val hasStreamParameters: Boolean = parameterStreams.any { it != null }
+
     /** The runtime class of the variadic elements, for building the array. */
     val varargElementClass: Class<*>? = varargElementType?.let { rawClass(it) }
 
@@ -68,6 +82,30 @@ internal fun rawClass(t: Type): Class<*> = when (t) {
     is GenericArrayType -> java.lang.reflect.Array.newInstance(rawClass(t.genericComponentType), 0).javaClass
     is WildcardType -> rawClass(t.upperBounds.first())
     else -> Any::class.java
+}
+
+/** The stream types a service method may take or return (wsgrid extension, `docs/guide/extensions.md`). */
+internal enum class StreamKind {
+    /** `kotlinx.coroutines.flow.Flow<T>`. */
+    FLOW,
+
+    /** `java.util.concurrent.Flow.Publisher<T>`. */
+    PUBLISHER,
+    ;
+
+    companion object {
+        /** The kind of stream [t] is, with its element type, or `null` when it is no stream. */
+        fun of(t: Type): Pair<StreamKind, Type>? {
+            val raw = rawClass(t)
+            val kind = when (raw) {
+                kotlinx.coroutines.flow.Flow::class.java -> FLOW
+                java.util.concurrent.Flow.Publisher::class.java -> PUBLISHER
+                else -> return null
+            }
+            val arg = (t as? ParameterizedType)?.actualTypeArguments?.firstOrNull() ?: return kind to Any::class.java
+            return kind to if (arg is WildcardType) (arg.upperBounds.firstOrNull() ?: Any::class.java) else arg
+        }
+    }
 }
 
 /** A member that returns another service interface: a path segment (`scientific` in `scientific.sqrt`). */
@@ -198,9 +236,22 @@ internal class ServiceDescriptor private constructor(
             }
             val oneWay = m.isAnnotationPresent(dev.wsgrid.rpc.Notification::class.java)
             if (oneWay && !isUnit) fail("a @Notification cannot return a value, but this one returns ${resultType.typeName}")
+            val resultStream = StreamKind.of(resultType)
+            if (resultStream != null && style == CallStyle.FUTURE) {
+                fail("a stream is returned as is (Flow<T> or Flow.Publisher<T>), not inside a future")
+            }
+            val paramStreams = valueTypes.map { StreamKind.of(it) }
+            if (paramStreams.any { it != null } && varargElement != null) fail("a function with a stream parameter cannot be variadic")
+            val streamAware = valueTypes.mapIndexed { i, t -> paramStreams[i]?.second ?: t }
+            val fixedCount = if (varargElement != null) valueTypes.size - 1 else valueTypes.size
+            val paramBinary = Array(valueTypes.size) { i -> if (i < fixedCount && paramStreams[i] == null) BinaryKind.of(valueTypes[i]) else null }
+            val resultBinary = if (resultStream == null && !isUnit) BinaryKind.of(resultType) else null
             return FunctionMember(
-                m, m.name, style, valueTypes, nullable, varargElement,
-                if (isUnit) Void::class.java else resultType, isUnit, resultNullable, oneWay,
+                m, m.name, style, streamAware, nullable, varargElement,
+                if (isUnit) Void::class.java else resultStream?.second ?: resultType, isUnit,
+                if (resultStream != null) false else resultNullable, oneWay,
+                resultStream?.first, Array(valueTypes.size) { paramStreams[it]?.first },
+                paramBinary, resultBinary,
             )
         }
 

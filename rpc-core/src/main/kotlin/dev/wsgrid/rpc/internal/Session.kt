@@ -14,6 +14,7 @@ import dev.wsgrid.rpc.LimitExceededException
 import dev.wsgrid.rpc.RemoteException
 import dev.wsgrid.rpc.Transport
 import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.rpc.WireProtocol
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
@@ -26,6 +27,9 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runInterruptible
 import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.onCompletion
+import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import org.slf4j.LoggerFactory
@@ -59,13 +63,18 @@ internal class Session(
     val transport: Transport,
     parent: Job?,
     context: CoroutineContext,
+    /** What the connection agreed to speak; extension frames are used only with [WireProtocol.WSGRID_V1]. */
+    val protocol: WireProtocol = WireProtocol.TGRID,
 ) {
-    private val options = host.options
+    val options = host.options
     val scope: CoroutineScope = CoroutineScope(context + SupervisorJob(parent) + CoroutineName("wsgrid-session"))
     private val pending = ConcurrentHashMap<Long, Pending>()
     private val nextUid = AtomicLong()
     private val running = AtomicInteger()
     private val abandoned = AbandonedUids(1024)
+
+    /** Cancellation across the wire and streams; `null` on a plain TGrid connection. */
+    private val extensions: Extensions? = if (protocol.extensions) Extensions(this) else null
 
     /** Completed with how the connection ended, once every pending call has been failed. */
     val finished: CompletableDeferred<TransportFrame.Closed> = CompletableDeferred()
@@ -80,7 +89,11 @@ internal class Session(
         val deferred: CompletableDeferred<InvokeReturn>,
         val function: InvokeFunction?,
         val requestedAt: Instant?,
-    )
+    ) {
+        /** The binary values that came with the return, when it came as a binary frame. */
+        @Volatile
+        var blobs: List<ByteArray>? = null
+    }
 
     val pendingCount: Int get() = pending.size
 
@@ -101,11 +114,14 @@ internal class Session(
         val listeners = host.invokeListeners
         val model: InvokeFunction?
         val text: String
+        val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
+        // binary values go as binary frames between wsgrid peers, unless invoke listeners watch the JSON
+        val blobs = if (extensions != null && f.member.hasBinaryParameters && listeners.isEmpty()) ArrayList<ByteArray>() else null
         if (listeners.isEmpty()) {
             model = null
-            text = Wire.call(uid, quoted, encodeArguments(f, args, listener))
+            text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids, blobs))
         } else {
-            model = InvokeFunction(uid, listener, jsonArguments(f, args, listener))
+            model = InvokeFunction(uid, listener, jsonArguments(f, args, listener, sids))
             val event = InvokeEvent.Send(Instant.now(), model)
             fire(listeners) { it.onSend(event) }
             text = Wire.format(model)
@@ -115,7 +131,7 @@ internal class Session(
         try {
             closing?.let { throw closedError(listener, it) }
             try {
-                transport.sendText(text)
+                if (blobs.isNullOrEmpty()) transport.sendText(text) else transport.sendBinary(BinaryPayloads.encode(text, blobs))
             } catch (e: ConnectionClosedException) {
                 throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
             }
@@ -125,10 +141,45 @@ internal class Session(
                 withTimeoutOrNull(timeout.toMillis().coerceAtLeast(1)) { entry.deferred.await() }
                     ?: throw CallTimeoutException(listener, timeout)
             }
-            return decodeResult(f, ret, listener)
+            return decodeResult(f, ret, listener, entry.blobs)
         } finally {
-            if (pending.remove(uid) != null) abandoned.add(uid)
+            if (pending.remove(uid) != null) {
+                abandoned.add(uid)
+                // given up (cancelled, timed out): the remote side stops running it
+                extensions?.cancelRemote(uid)
+            }
+            if (sids != null) extensions?.dropArguments(sids)
         }
+    }
+
+    /**
+     * A call of a function that returns a stream: collecting the flow sends the call, and the
+     * items arrive as the collector takes them (wsgrid extension).
+     */
+    fun streamCall(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?): Flow<Any?> {
+        val ext = extensions ?: throw UnsupportedOperationException(
+            "cannot call $listener: it returns a stream, which needs a wsgrid peer, but this connection " +
+                "speaks plain TGrid (the peer did not agree to ${WireProtocol.SUBPROTOCOL})",
+        )
+        val max = options.maxPendingCalls
+        if (pending.size >= max) {
+            throw LimitExceededException(
+                "maxPendingCalls", max.toLong(),
+                "cannot call $listener: $max calls are already waiting for their return on this connection (maxPendingCalls)",
+            )
+        }
+        val uid = nextUid.incrementAndGet()
+        val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
+        val text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids))
+        val flow = ext.resultStream(uid, listener, f.result) {
+            closing?.let { throw closedError(listener, it) }
+            try {
+                transport.sendText(text)
+            } catch (e: ConnectionClosedException) {
+                throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
+            }
+        }
+        return if (sids == null) flow else flow.onCompletion { ext.dropArguments(sids) }
     }
 
     /** Sends a one-way call: nothing is kept for it, and its return (a TGrid peer sends one) is dropped. */
@@ -151,8 +202,21 @@ internal class Session(
         return if (f.member.style == CallStyle.SUSPEND) Unit else null
     }
 
-    private fun encodeArguments(f: BoundFunction, args: Array<out Any?>?, listener: String): Array<String> {
+    private fun encodeArguments(
+        f: BoundFunction,
+        args: Array<out Any?>?,
+        listener: String,
+        sids: MutableList<Long>? = null,
+        blobs: MutableList<ByteArray>? = null,
+    ): Array<String> {
         val m = f.member
+        if (sids != null || blobs != null) {
+            val fixed = Array(m.fixedArity) { i -> streamAwareArgument(f, args!![i], i, listener, sids, blobs) }
+            if (f.varargElement == null) return fixed
+            val spread = args!![m.fixedArity]
+            val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
+            return Array(m.fixedArity + extra) { i -> if (i < m.fixedArity) fixed[i] else f.varargElement.encode(java.lang.reflect.Array.get(spread, i - m.fixedArity)) }
+        }
         val fixed = m.fixedArity
         val spread = if (f.varargElement != null) args?.get(fixed) else null
         val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
@@ -165,8 +229,14 @@ internal class Session(
         }
     }
 
-    private fun jsonArguments(f: BoundFunction, args: Array<out Any?>?, listener: String): MutableList<InvokeParameter> {
+    private fun jsonArguments(f: BoundFunction, args: Array<out Any?>?, listener: String, sids: MutableList<Long>? = null): MutableList<InvokeParameter> {
         val m = f.member
+        if (sids != null) {
+            return MutableList(m.fixedArity) { i ->
+                val json = Json.parseToJsonElement(streamAwareArgument(f, args!![i], i, listener, sids, null))
+                InvokeParameter(Wire.typeOf(json), json)
+            }
+        }
         val fixed = m.fixedArity
         val spread = if (f.varargElement != null) args?.get(fixed) else null
         val extra = if (spread != null) java.lang.reflect.Array.getLength(spread) else 0
@@ -182,10 +252,49 @@ internal class Session(
         return out
     }
 
-    private fun decodeResult(f: BoundFunction, ret: InvokeReturn, listener: String): Any? {
+    /** Argument [i] as JSON text: a stream becomes `{"wsgrid.stream": sid}` and is offered to the remote side. */
+    private fun streamAwareArgument(
+        f: BoundFunction,
+        arg: Any?,
+        i: Int,
+        listener: String,
+        sids: MutableList<Long>?,
+        blobs: MutableList<ByteArray>?,
+    ): String {
+        val binary = f.member.parameterBinary[i]
+        if (blobs != null && binary != null && arg != null) {
+            blobs.add(BinaryPayloads.toBytes(arg, binary))
+            return BinaryPayloads.placeholder(blobs.size - 1)
+        }
+        val kind = f.member.parameterStreams[i]
+        if (kind == null || sids == null) {
+            return try {
+                f.parameters[i].encode(arg)
+            } catch (e: Exception) {
+                throw IllegalArgumentException("cannot encode argument ${i + 1} of $listener: ${e.message}", e)
+            }
+        }
+        val ext = extensions ?: throw UnsupportedOperationException(
+            "cannot call $listener: parameter ${i + 1} is a stream, which needs a wsgrid peer, but this connection " +
+                "speaks plain TGrid (the peer did not agree to ${WireProtocol.SUBPROTOCOL})",
+        )
+        val sid = nextUid.incrementAndGet()
+        sids.add(sid)
+        return ext.offerArgument(sid, arg, kind, f.parameters[i], "argument ${i + 1} of $listener")
+    }
+
+    private fun decodeResult(f: BoundFunction, ret: InvokeReturn, listener: String, blobs: List<ByteArray>? = null): Any? {
         if (!ret.success) throw Errors.decode(ret.value, listener)
         val adapter = f.result ?: return if (f.member.style == CallStyle.SUSPEND) Unit else null
         val json = ret.value ?: JsonNull
+        val binary = f.member.resultBinary
+        if (binary != null && blobs != null) {
+            try {
+                BinaryPayloads.valueOf(json, blobs, binary, "the return of $listener")?.let { return it }
+            } catch (e: IllegalArgumentException) {
+                throw InvalidMessageException(e.message ?: "", Wire.excerpt(json.toString()), ret.uid, e)
+            }
+        }
         val value = try {
             adapter.fromJson(json)
         } catch (e: Exception) {
@@ -212,7 +321,7 @@ internal class Session(
             while (true) {
                 when (val frame = transport.receive()) {
                     is TransportFrame.Text -> onText(frame.text)
-                    is TransportFrame.Binary -> log.debug("{}: ignored a binary frame of {} bytes", host.description, frame.data.size)
+                    is TransportFrame.Binary -> if (extensions != null) onBinary(frame.data) else log.debug("{}: ignored a binary frame of {} bytes", host.description, frame.data.size)
                     is TransportFrame.Closed -> {
                         end = frame
                         break
@@ -240,6 +349,7 @@ internal class Session(
 
     private fun finish(end: TransportFrame.Closed) {
         if (closing == null) closing = end
+        extensions?.finish { listener -> closedError(listener, end) }
         // Calls registered after this pass see `closing` and fail by themselves.
         for (key in pending.keys) {
             val entry = pending.remove(key) ?: continue
@@ -264,7 +374,26 @@ internal class Session(
         return ConnectionClosedException(end.code, end.reason, what, end.cause)
     }
 
-    private suspend fun onText(text: String) {
+    /** A call or return with binary values (wsgrid.v1 only). */
+    private suspend fun onBinary(data: ByteArray) {
+        val (text, blobs) = try {
+            BinaryPayloads.decode(data)
+        } catch (e: InvalidMessageException) {
+            reportInvalid(e)
+            return
+        }
+        onText(text, blobs)
+    }
+
+    private suspend fun onText(text: String, blobs: List<ByteArray>? = null) {
+        if (blobs == null && extensions != null && ExtensionWire.isExtension(text)) {
+            try {
+                extensions.onFrame(text)
+            } catch (e: InvalidMessageException) {
+                reportInvalid(e)
+            }
+            return
+        }
         val parsed = try {
             Wire.parse(text)
         } catch (e: InvalidMessageException) {
@@ -272,8 +401,8 @@ internal class Session(
             return
         }
         when (parsed) {
-            is Parsed.Return -> onReturn(parsed.result)
-            is Parsed.Call -> onCall(parsed.function)
+            is Parsed.Return -> onReturn(parsed.result, blobs)
+            is Parsed.Call -> onCall(parsed.function, blobs)
             is Parsed.BadCall -> {
                 reportInvalid(parsed.error)
                 send(Wire.ret(parsed.uid, false, Errors.error("InvalidMessageException", parsed.error.message ?: "").toString()))
@@ -286,7 +415,7 @@ internal class Session(
         fire(host.invokeListeners) { it.onInvalidMessage(e) }
     }
 
-    private fun onReturn(ret: InvokeReturn) {
+    private fun onReturn(ret: InvokeReturn, blobs: List<ByteArray>? = null) {
         if (ret.uid == Wire.NOTIFICATION_UID) return // the answer to a notification: nobody waits for it
         val entry = pending.remove(ret.uid)
         if (entry == null) {
@@ -301,12 +430,13 @@ internal class Session(
             val event = InvokeEvent.Complete(fn, ret, entry.requestedAt ?: Instant.now(), Instant.now())
             fire(listeners) { it.onComplete(event) }
         }
+        if (blobs != null) entry.blobs = blobs
         entry.deferred.complete(ret)
     }
 
     // ------------------------------------------------------------------ calls of the remote side
 
-    private suspend fun onCall(fn: InvokeFunction) {
+    private suspend fun onCall(fn: InvokeFunction, blobs: List<ByteArray>? = null) {
         val max = options.maxConcurrentCalls
         if (running.incrementAndGet() > max) {
             running.decrementAndGet()
@@ -332,19 +462,57 @@ internal class Session(
             val event = InvokeEvent.Receive(requestedAt, fn)
             fire(listeners) { it.onReceive(event) }
         }
-        scope.launch(start = CoroutineStart.UNDISPATCHED) {
+        val ext = extensions
+        if (target.function.member.resultStream != null) {
+            if (ext == null) {
+                running.decrementAndGet()
+                val e = UnsupportedOperationException(
+                    "cannot call ${fn.listener}: it returns a stream, which only a wsgrid peer can receive " +
+                        "(this connection speaks plain TGrid)",
+                )
+                sendError(fn, e, requestedAt)
+                return
+            }
+            val producer = ext.resultProducer(fn.uid)
+            val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
+                try {
+                    executeStream(fn, target, producer, ext, blobs)
+                } finally {
+                    ext.dropResultProducer(fn.uid)
+                    running.decrementAndGet()
+                }
+            }
+            ext.track(fn.uid, job)
+            return
+        }
+        val job = scope.launch(start = CoroutineStart.UNDISPATCHED) {
             try {
-                execute(fn, target, requestedAt)
+                execute(fn, target, requestedAt, blobs)
             } finally {
                 running.decrementAndGet()
             }
         }
+        ext?.track(fn.uid, job)
     }
 
-    private suspend fun execute(fn: InvokeFunction, target: Target, requestedAt: Instant?) {
+    /** Runs a provider function that returns a stream and sends its items as the caller requests them. */
+    private suspend fun executeStream(fn: InvokeFunction, target: Target, producer: Extensions.Producer, ext: Extensions, blobs: List<ByteArray>?) {
+        val f = target.function
+        val stream = try {
+            invoke(target.receiver, f.member, decodeArguments(fn, f, blobs))
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Throwable) {
+            send(ExtensionWire.error(true, fn.uid, Errors.encode(Errors.unwrap(e), options.exposeStackTraces).toString()))
+            return
+        }
+        ext.produce(producer, stream, f.member.resultStream!!, f.result, fn.listener)
+    }
+
+    private suspend fun execute(fn: InvokeFunction, target: Target, requestedAt: Instant?, blobs: List<ByteArray>? = null) {
         val f = target.function
         val result = try {
-            invoke(target.receiver, f.member, decodeArguments(fn, f))
+            invoke(target.receiver, f.member, decodeArguments(fn, f, blobs))
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
@@ -353,6 +521,16 @@ internal class Session(
         }
         val adapter = f.result
         val listeners = host.invokeListeners
+        val binary = f.member.resultBinary
+        if (binary != null && result != null && extensions != null && listeners.isEmpty()) {
+            val frame = BinaryPayloads.encode(Wire.ret(fn.uid, true, BinaryPayloads.placeholder(0)), listOf(BinaryPayloads.toBytes(result, binary)))
+            try {
+                transport.sendBinary(frame)
+            } catch (e: ConnectionClosedException) {
+                log.debug("{}: a return was not sent: {}", host.description, e.message)
+            }
+            return
+        }
         val text = try {
             if (listeners.isEmpty() || requestedAt == null) {
                 Wire.ret(fn.uid, true, adapter?.encode(result))
@@ -370,13 +548,28 @@ internal class Session(
         send(text)
     }
 
-    private fun decodeArguments(fn: InvokeFunction, f: BoundFunction): Array<Any?> {
+    private fun decodeArguments(fn: InvokeFunction, f: BoundFunction, blobs: List<ByteArray>? = null): Array<Any?> {
         val m = f.member
         val params = fn.parameters
         val fixed = m.fixedArity
         val extra = if (m.style == CallStyle.SUSPEND) 1 else 0
         val args = arrayOfNulls<Any?>(m.parameterTypes.size + extra)
-        for (i in 0 until fixed) args[i] = decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+        if (m.hasStreamParameters || blobs != null) {
+            for (i in 0 until fixed) {
+                val kind = m.parameterStreams[i]
+                val binary = m.parameterBinary[i]
+                args[i] = when {
+                    kind != null -> streamArgument(f, kind, params[i].value, i, fn.listener)
+                    binary != null && blobs != null ->
+                        BinaryPayloads.valueOf(params[i].value, blobs, binary, "cannot call ${fn.listener}: parameter ${i + 1}")
+                            ?: decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+                    else -> decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+                }
+            }
+            if (f.varargElement == null) return args
+        } else {
+            for (i in 0 until fixed) args[i] = decodeOne(f.parameters[i], params[i].value, i, fn.listener, m, m.parameterNullable[i])
+        }
         val element = f.varargElement
         if (element != null) {
             val count = params.size - fixed
@@ -388,6 +581,15 @@ internal class Session(
             args[fixed] = array
         }
         return args
+    }
+
+    private fun streamArgument(f: BoundFunction, kind: StreamKind, json: JsonElement, index: Int, listener: String): Any {
+        val ext = extensions ?: throw IllegalArgumentException(
+            "cannot call $listener: parameter ${index + 1} is a stream, which only a wsgrid peer can send (this connection speaks plain TGrid)",
+        )
+        val sid = ExtensionWire.streamArgumentId(json)
+            ?: throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} must be a stream ({\"${ExtensionWire.STREAM_ARGUMENT}\": id})")
+        return Extensions.asDeclared(ext.argumentStream(sid, listener, f.parameters[index]), kind)
     }
 
     private fun decodeOne(
@@ -449,6 +651,9 @@ internal class Session(
         }
         send(text)
     }
+
+    /** Sends [text]; on a closed connection, only logs that it was not sent. */
+    suspend fun sendQuietly(text: String): Unit = send(text)
 
     private suspend fun send(text: String) {
         try {

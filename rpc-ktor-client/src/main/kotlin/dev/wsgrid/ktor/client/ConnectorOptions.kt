@@ -57,6 +57,20 @@ public class ConnectorOptions private constructor(b: Builder) {
      */
     public val sendTimeout: Duration = b.sendTimeout
 
+    /**
+     * Whether to offer wsgrid's extensions (the WebSocket subprotocol `wsgrid.v1`): cancellation
+     * across the wire, streams. A wsgrid server agrees, and the connection's
+     * [protocol][dev.wsgrid.rpc.Communicator.protocol] is then `WSGRID_V1`; a TGrid server does
+     * not, and it stays `TGRID`. Default: `true`; `false` connects exactly as a TGrid client does.
+     */
+    public val extensions: Boolean = b.extensions
+
+    /**
+     * Compresses frames with permessage-deflate when the server agrees, but only those of at least
+     * this many bytes; `null` (the default) does not offer compression.
+     */
+    public val compressionThreshold: Int? = b.compressionThreshold
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -74,6 +88,8 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var trustManager: X509TrustManager? = from?.trustManager
 
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+        internal var extensions: Boolean = from?.extensions ?: true
+        internal var compressionThreshold: Int? = from?.compressionThreshold
 
         /** A builder with the defaults. */
         public constructor() : this(null)
@@ -110,6 +126,18 @@ public class ConnectorOptions private constructor(b: Builder) {
 
         /** Sets [ConnectorOptions.trustManager]. */
         public fun trustManager(manager: X509TrustManager?): Builder = apply { trustManager = manager }
+
+        /** Sets [ConnectorOptions.extensions]. */
+        public fun extensions(offer: Boolean): Builder = apply { extensions = offer }
+
+        /**
+         * Sets [ConnectorOptions.compressionThreshold]; `null` turns compression off. Applies to the
+         * connector's own Ktor client: a shared [httpClient] needs `WebSocketDeflateExtension` itself.
+         */
+        public fun compressionThreshold(bytes: Int?): Builder = apply {
+            require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
+            compressionThreshold = bytes
+        }
 
         /** Builds the options. */
         public fun build(): ConnectorOptions = ConnectorOptions(this)

@@ -13,8 +13,13 @@ import io.ktor.client.HttpClient
 import io.ktor.client.engine.cio.CIO
 import io.ktor.client.plugins.websocket.WebSockets
 import io.ktor.client.plugins.websocket.cio.webSocketRawSession
+import io.ktor.client.plugins.websocket.webSocketSession
+import io.ktor.client.request.HttpRequestBuilder
 import io.ktor.http.takeFrom
 import io.ktor.client.request.header
+import io.ktor.http.HttpHeaders
+import dev.wsgrid.rpc.WireProtocol
+import io.ktor.websocket.WebSocketDeflateExtension
 import io.ktor.websocket.ChannelOverflow
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineName
@@ -114,12 +119,16 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         val client = o.httpClient ?: newClient(o)
         ownedClient = if (o.httpClient == null) client else null
         try {
-            // a raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc)
+            val upgrade: HttpRequestBuilder.() -> Unit = {
+                url.takeFrom(target)
+                for ((k, v) in o.headers) header(k, v)
+                if (o.extensions) header(HttpHeaders.SecWebSocketProtocol, WireProtocol.SUBPROTOCOL)
+            }
+            // A raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc),
+            // which saves a coroutine hop per frame each way. Compression is applied by Ktor's default
+            // session only, so a connector that asks for it gets one.
             val session = try {
-                client.webSocketRawSession {
-                    url.takeFrom(target)
-                    for ((k, v) in o.headers) header(k, v)
-                }
+                if (o.compressionThreshold != null) client.webSocketSession(upgrade) else client.webSocketRawSession(block = upgrade)
             } catch (e: CancellationException) {
                 throw e
             } catch (e: Exception) {
@@ -137,6 +146,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             }
             // after a failed send the connection is closing: its close frame says why
             val first = withTimeoutOrNull(timeout.toMillis()) { transport.receive() }
+            var protocol = WireProtocol.TGRID
             when {
                 first == null -> {
                     val why = "the server did not answer the header within ${timeout.toMillis()} ms"
@@ -146,7 +156,9 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 first is TransportFrame.Closed -> throw HandshakeRejectedException(first.code, first.reason)
                 else -> {
                     val text = (first as? TransportFrame.Text)?.text
-                    if (text != Handshake.ACCEPT) {
+                    // a server that agreed to the extensions accepts with its own frame; only then do both speak them
+                    if (o.extensions && text == Handshake.EXTENSION_ACCEPT) protocol = WireProtocol.WSGRID_V1
+                    if (text != Handshake.ACCEPT && protocol == WireProtocol.TGRID) {
                         transport.close(CloseCodes.POLICY_VIOLATION, "invalid handshake")
                         throw HandshakeRejectedException(
                             CloseCodes.POLICY_VIOLATION, "invalid handshake",
@@ -156,10 +168,9 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                     }
                 }
             }
-            openSession(transport)
+            openSession(transport, protocol)
         } catch (e: Throwable) {
-            ownedClient?.close()
-            ownedClient = null
+            closeOwnedClient()
             throw e
         }
     }
@@ -179,8 +190,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     override fun onClosed(closed: TransportFrame.Closed) {
-        ownedClient?.close()
-        ownedClient = null
+        closeOwnedClient()
         val policy = connectorOptions.reconnect
         if (policy != null && !closingByUser) {
             log.info("{}: the connection was lost ({}); reconnecting", description, closed)
@@ -231,9 +241,20 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
 
     override val description: String get() = "connector to $url"
 
+    private fun closeOwnedClient() {
+        val client = ownedClient ?: return
+        ownedClient = null
+        client.close()
+    }
+
     private fun newClient(o: ConnectorOptions): HttpClient = HttpClient(CIO) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
+            o.compressionThreshold?.let { threshold ->
+                extensions {
+                    install(WebSocketDeflateExtension) { compressIfBiggerThan(threshold) }
+                }
+            }
             channels {
                 incoming = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
                 outgoing = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)

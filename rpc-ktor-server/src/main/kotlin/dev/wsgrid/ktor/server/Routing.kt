@@ -6,7 +6,9 @@ import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.InvalidMessageException
 import dev.wsgrid.rpc.TransportFrame
 import dev.wsgrid.ktor.KtorTransport
+import io.ktor.http.HttpHeaders
 import io.ktor.http.HttpStatusCode
+import dev.wsgrid.rpc.WireProtocol
 import io.ktor.server.application.ApplicationCall
 import io.ktor.server.application.createRouteScopedPlugin
 import io.ktor.server.application.install
@@ -19,6 +21,7 @@ import io.ktor.server.routing.application
 import io.ktor.server.routing.route
 import io.ktor.server.websocket.WebSocketServerSession
 import io.ktor.server.websocket.WebSockets
+import io.ktor.server.websocket.webSocket
 import io.ktor.server.websocket.webSocketRaw
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Job
@@ -62,6 +65,16 @@ public fun <Header, Provider : Any> Route.wsgrid(
     val registry = AcceptorRegistry<Header, Provider>()
     val endpoint = Endpoint(headerType, options, handler, registry)
     route(path) {
+        if (options.extensions) {
+            install(
+                createRouteScopedPlugin("wsgrid extension negotiation") {
+                    onCall { call ->
+                        // echoed only to a client that offered it: a TGrid client (ws) fails on an unasked subprotocol
+                        if (offersExtensions(call)) call.response.headers.append(HttpHeaders.SecWebSocketProtocol, WireProtocol.SUBPROTOCOL)
+                    }
+                },
+            )
+        }
         options.verifier?.let { verifier ->
             install(
                 createRouteScopedPlugin("wsgrid client verifier") {
@@ -72,8 +85,10 @@ public fun <Header, Provider : Any> Route.wsgrid(
                 },
             )
         }
-        // a raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc)
-        webSocketRaw { endpoint.serve(this) }
+        // A raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc),
+        // which saves a coroutine hop per frame each way. Compression is applied by Ktor's default
+        // session only, so a route that offers it serves default sessions.
+        if (options.compressionThreshold != null) webSocket { endpoint.serve(this) } else webSocketRaw { endpoint.serve(this) }
     }
     return registry
 }
@@ -92,6 +107,11 @@ public fun <Provider : Any> Route.wsgridAnyHeader(
     options: ServerOptions = ServerOptions.DEFAULT,
     handler: AcceptorHandler<JsonElement, Provider>,
 ): AcceptorRegistry<JsonElement, Provider> = wsgrid(path, JsonElement::class.java, options, handler)
+
+/** Whether the upgrade request offers the `wsgrid.v1` subprotocol. */
+internal fun offersExtensions(call: ApplicationCall): Boolean =
+    call.request.headers.getAll(HttpHeaders.SecWebSocketProtocol).orEmpty()
+        .any { h -> h.split(',').any { it.trim() == WireProtocol.SUBPROTOCOL } }
 
 internal fun clientRequest(call: ApplicationCall): ClientRequest {
     val origin = call.request.origin
@@ -147,7 +167,8 @@ internal class Endpoint<Header, Provider : Any>(
             transport.close(CloseCodes.POLICY_VIOLATION, "invalid header: ${e.message}".take(120))
             return
         }
-        val acceptor = WebSocketAcceptor<Header, Provider>(transport, header, request, options, registry, coroutineContext[Job])
+        val protocol = if (options.extensions && offersExtensions(session.call)) WireProtocol.WSGRID_V1 else WireProtocol.TGRID
+        val acceptor = WebSocketAcceptor<Header, Provider>(transport, header, request, options, registry, coroutineContext[Job], protocol)
         registry.add(acceptor)
         try {
             try {

@@ -41,6 +41,22 @@ public class ServerOptions private constructor(b: Builder) {
      */
     public val sendTimeout: Duration = b.sendTimeout
 
+    /**
+     * Whether to agree to wsgrid's extensions (cancellation across the wire, streams) with clients
+     * that offer them (the WebSocket subprotocol `wsgrid.v1`; a TGrid client never does). Such a
+     * client is accepted with an extension accept frame, and its acceptor's
+     * [protocol][dev.wsgrid.rpc.Communicator.protocol] is `WSGRID_V1`; every other client gets
+     * plain TGrid. Default: `true`.
+     */
+    public val extensions: Boolean = b.extensions
+
+    /**
+     * For the standalone [WebSocketServer]: compress frames of at least this many bytes with
+     * permessage-deflate when the client offers it; `null` (the default) agrees to no compression.
+     * A [wsgrid] route follows the application's own WebSockets plugin instead.
+     */
+    public val compressionThreshold: Int? = b.compressionThreshold
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -57,6 +73,8 @@ public class ServerOptions private constructor(b: Builder) {
         internal var listener: ServerListener? = from?.listener
 
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+        internal var extensions: Boolean = from?.extensions ?: true
+        internal var compressionThreshold: Int? = from?.compressionThreshold
 
         /** A builder with the defaults. */
         public constructor() : this(null)
@@ -90,6 +108,15 @@ public class ServerOptions private constructor(b: Builder) {
 
         /** Sets [ServerOptions.listener]. */
         public fun listener(listener: ServerListener?): Builder = apply { this.listener = listener }
+
+        /** Sets [ServerOptions.extensions]. */
+        public fun extensions(agree: Boolean): Builder = apply { extensions = agree }
+
+        /** Sets [ServerOptions.compressionThreshold]; `null` turns compression off. */
+        public fun compressionThreshold(bytes: Int?): Builder = apply {
+            require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
+            compressionThreshold = bytes
+        }
 
         /** Builds the options. */
         public fun build(): ServerOptions = ServerOptions(this)

@@ -7,6 +7,7 @@ import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.IdConflictException
 import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.rpc.WireProtocol
 import kotlinx.coroutines.CompletableDeferred
 import org.slf4j.LoggerFactory
 import java.util.UUID
@@ -40,6 +41,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     private val serverOptions: ServerOptions,
     private val registry: AcceptorRegistry<Header, Provider>,
     parent: Job?,
+    /** What the connection will speak once accepted: `WSGRID_V1` when the client offered it and the server agrees. */
+    private val agreedProtocol: WireProtocol = WireProtocol.TGRID,
 ) : Communicator<Provider>(null, serverOptions.communicator, parent ?: Job()) {
 
     @Volatile
@@ -88,6 +91,12 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     /** Completed when an accept or reject has finished, however it ended. */
     private val decided = CompletableDeferred<Unit>()
 
+    /**
+     * What the connection speaks, known as soon as the header arrived (so a handler may read it
+     * before accepting): `WSGRID_V1` when the client offered the extensions and the server agrees.
+     */
+    override val protocol: WireProtocol get() = agreedProtocol
+
     /** The request path with its query (`/calculator?room=1`). */
     public val path: String get() = request.path
 
@@ -95,7 +104,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     public val remoteAddress: String get() = request.remoteAddress
 
     /**
-     * Accepts the client: sends TGrid's `1` and starts serving [provider] to it.
+     * Accepts the client: sends TGrid's `1` (the extension accept to a wsgrid client that offered
+     * `wsgrid.v1`, see [protocol]) and starts serving [provider] to it.
      *
      * @throws IllegalStateException unless the state is `NONE`.
      * @throws IllegalArgumentException when [provider]'s service interfaces are invalid; the client is
@@ -113,8 +123,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         }
         updateState(CommunicatorState.ACCEPTING)
         try {
-            transport.sendText(Handshake.ACCEPT)
-            openSession(transport)
+            transport.sendText(if (agreedProtocol.extensions) Handshake.EXTENSION_ACCEPT else Handshake.ACCEPT)
+            openSession(transport, agreedProtocol)
         } catch (e: Throwable) {
             updateState(CommunicatorState.CLOSED)
             registry.release(this)

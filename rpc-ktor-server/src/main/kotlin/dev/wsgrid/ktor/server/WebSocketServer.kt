@@ -12,6 +12,7 @@ import io.ktor.server.engine.embeddedServer
 import io.ktor.server.routing.routing
 import io.ktor.server.websocket.WebSockets
 import io.ktor.websocket.ChannelOverflow
+import io.ktor.websocket.WebSocketDeflateExtension
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.coroutineScope
@@ -106,6 +107,11 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         val module: Application.() -> Unit = {
             install(WebSockets) {
                 maxFrameSize = o.maxFrameSize
+                o.compressionThreshold?.let { threshold ->
+                    extensions {
+                        install(WebSocketDeflateExtension) { compressIfBiggerThan(threshold) }
+                    }
+                }
                 channels {
                     incoming = bounded(o.frameBuffer, ChannelOverflow.SUSPEND)
                     outgoing = bounded(o.frameBuffer, ChannelOverflow.SUSPEND)

@@ -51,6 +51,8 @@ class EmbeddingSpec : FunSpec({
             val connector = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().header("X-Api-Key", "k1").build())
             connector.connect("ws://127.0.0.1:$port/secure/calculator")
             connector.getDriver<ICalculator>().plus(20.0, 22.0) shouldBe 42.0
+            // the route agrees to the extensions inside the application too (CIO)
+            connector.protocol shouldBe dev.wsgrid.rpc.WireProtocol.WSGRID_V1
             registry.size shouldBe 1
             connector.close()
         } finally {
@@ -69,6 +71,7 @@ class EmbeddingSpec : FunSpec({
             val connector = WebSocketConnector<Nothing?, Any>(null)
             connector.connect("ws://127.0.0.1:$port/calculator")
             connector.getDriver<ICalculator>().scientific.sqrt(16.0) shouldBe 4.0
+            connector.protocol shouldBe dev.wsgrid.rpc.WireProtocol.WSGRID_V1
             connector.close()
         } finally {
             app.stopSuspend(0, 1_000)
