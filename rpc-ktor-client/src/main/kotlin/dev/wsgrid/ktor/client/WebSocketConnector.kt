@@ -22,7 +22,11 @@ import dev.wsgrid.rpc.WireProtocol
 import io.ktor.websocket.WebSocketDeflateExtension
 import io.ktor.websocket.ChannelOverflow
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.asCoroutineDispatcher
+import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -247,7 +251,24 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         client.close()
     }
 
-    private fun newClient(o: ConnectorOptions): HttpClient = HttpClient(CIO) {
+    /**
+     * The connector's own Ktor client, on its own two threads: one for the engine's selector, one
+     * for the socket work. On Ktor's default (`Dispatchers.IO`) every hand-off between the engine's
+     * coroutines woke another thread; the benchmarks measured 24 context switches and ~220 µs of CPU
+     * per call on the client that way, ~11 and ~150 µs on two threads of its own. The threads end
+     * with the client.
+     */
+    private fun newClient(o: ConnectorOptions): HttpClient {
+        val threads = Executors.newFixedThreadPool(2) { r ->
+            Thread(r, "wsgrid-connector-io-${threadIds.incrementAndGet()}").apply { isDaemon = true }
+        }
+        val client = newClient(o, threads.asCoroutineDispatcher())
+        // the engine's coroutines finish on these threads after close(): stop them once they have
+        client.engine.coroutineContext[Job]!!.invokeOnCompletion { threads.shutdown() }
+        return client
+    }
+
+    private fun newClient(o: ConnectorOptions, io: CoroutineDispatcher): HttpClient = HttpClient(CIO) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
             o.compressionThreshold?.let { threshold ->
@@ -261,12 +282,15 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             }
         }
         engine {
+            dispatcher = io
             o.trustManager?.let { tm -> https { trustManager = tm } }
         }
     }
 
     internal companion object {
         private val log = LoggerFactory.getLogger(WebSocketConnector::class.java)
+
+        private val threadIds = AtomicInteger()
 
         /** Frames buffered per direction by the connector's own Ktor client. */
         const val FRAME_BUFFER = 64
