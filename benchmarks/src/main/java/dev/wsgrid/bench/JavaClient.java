@@ -50,7 +50,7 @@ public final class JavaClient {
             Figures seq = measured.getFirst();
             Figures pipe = pipelined(bench, work.getPipelined(), work.getInflight());
             Figures pay = echo(bench, payload, work.getPayload());
-            return new CallResult("java", seq, pipe, pay, measured.getSecond());
+            return new CallResult("java", seq, pipe, pay, measured.getSecond(), null);
         } finally {
             connector.close().join();
         }

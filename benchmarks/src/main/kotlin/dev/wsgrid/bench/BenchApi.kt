@@ -1,6 +1,7 @@
 package dev.wsgrid.bench
 
 import dev.wsgrid.rpc.Notification
+import kotlinx.coroutines.flow.Flow
 import kotlinx.serialization.Serializable
 
 /** What every benchmark server serves (wsgrid here, TGrid in benchmarks/node/bench-server.js). */
@@ -21,6 +22,9 @@ interface BenchService {
 
     /** Sends `deliver(seq)` to every member of [room] as a notification; returns how many were sent. */
     suspend fun broadcast(room: String, seq: Int): Int
+
+    /** Streams 1..[count] (wsgrid.v1 only): the stream workload. */
+    fun numbers(count: Int): Flow<Int>
 
     /** The server process's heap, threads, connections and pending calls; [gc] collects first. */
     suspend fun stats(gc: Boolean): ServerStats

@@ -5,6 +5,8 @@ import dev.wsgrid.ktor.server.WebSocketAcceptor
 import dev.wsgrid.ktor.server.WebSocketServer
 import dev.wsgrid.rpc.CommunicatorOptions
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
 import kotlinx.serialization.json.JsonElement
 import java.lang.management.ManagementFactory
 
@@ -33,6 +35,8 @@ class BenchProvider(
         val members = server.room(room) ?: return 0
         return members.broadcast(BenchMember::class.java) { it.deliver(seq) }.delivered.size
     }
+
+    override fun numbers(count: Int): Flow<Int> = flow { for (i in 1..count) emit(i) }
 
     override suspend fun stats(gc: Boolean): ServerStats = serverStats(server.acceptors, gc)
 }

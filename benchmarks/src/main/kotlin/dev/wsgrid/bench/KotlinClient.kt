@@ -2,6 +2,8 @@ package dev.wsgrid.bench
 
 import dev.wsgrid.ktor.client.ConnectorOptions
 import dev.wsgrid.ktor.client.WebSocketConnector
+import dev.wsgrid.rpc.CommunicatorOptions
+import dev.wsgrid.rpc.WireProtocol
 import io.ktor.client.HttpClient
 import io.ktor.client.engine.cio.CIO
 import io.ktor.client.engine.java.Java
@@ -31,13 +33,29 @@ suspend fun runCallWorkload(system: String, service: BenchService, work: CallWor
     return CallResult(system, seq, pipe, pay, cost)
 }
 
+/** Items/s of one stream of [count] numbers, after a warm-up stream. */
+suspend fun streamRate(service: BenchService, count: Int): Double {
+    service.numbers(count / 10).collect { }
+    val t0 = System.nanoTime()
+    var expected = 1
+    service.numbers(count).collect { check(it == expected++) { "item $it came out of order" } }
+    check(expected == count + 1) { "the stream ended after ${expected - 1} of $count items" }
+    return round1(count / ((System.nanoTime() - t0) / 1e9))
+}
+
 /** `client-kotlin URL [workload]`: a wsgrid connector with a Kotlin suspend driver. */
 suspend fun kotlinClient(url: String, work: CallWorkload): CallResult {
     val http = experimentalClient()
-    val connector = WebSocketConnector<Nothing?, Any>(null, null, ConnectorOptions.builder().httpClient(http).build())
+    val options = ConnectorOptions.builder().httpClient(http)
+        .communicator(CommunicatorOptions.builder().streamBufferSize(STREAM_BUFFER).build())
+        .build()
+    val connector = WebSocketConnector<Nothing?, Any>(null, null, options)
     connector.connect(url)
     try {
-        return runCallWorkload("kotlin", connector.getDriver<BenchService>(), work)
+        val service = connector.getDriver<BenchService>()
+        val result = runCallWorkload("kotlin", service, work)
+        // only a wsgrid server streams; a TGrid server has no such thing
+        return if (connector.protocol != WireProtocol.WSGRID_V1) result else result.copy(streamItemsPerSec = streamRate(service, work.streamItems))
     } finally {
         connector.close()
         http?.close()
@@ -57,3 +75,6 @@ fun experimentalClient(): HttpClient? = when (System.getProperty("bench.client",
     }
     else -> null
 }
+
+/** The consumer's stream credit in the stream workload: items in flight before it must ask for more. */
+const val STREAM_BUFFER = 1024

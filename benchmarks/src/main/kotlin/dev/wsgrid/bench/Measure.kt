@@ -76,6 +76,9 @@ data class CallWorkload(
     /** Warm-up rounds, each a full sequential + pipelined + payload pass at a tenth of the size. */
     val warmupRounds: Int = 5,
 ) {
+    /** Items in the stream workload. */
+    val streamItems: Int get() = pipelined
+
     fun args(): List<String> = listOf("$sequential", "$pipelined", "$inflight", "$payload", "$warmupRounds")
 
     companion object {
@@ -96,4 +99,6 @@ data class CallResult(
     val payload: Figures,
     /** CPU and context switches per sequential call, client and server (JVM clients on Linux only). */
     val sequentialCost: Cost? = null,
+    /** Items/s of one stream of [CallWorkload.streamItems] numbers (wsgrid.v1 connections only). */
+    val streamItemsPerSec: Double? = null,
 )

@@ -35,6 +35,28 @@ fun markdown(r: Results): String = buildString {
         }
         appendLine()
     }
+    val streams = r.systems.filter { it.stream != null }
+    if (streams.isNotEmpty()) {
+        appendLine("## Stream (wsgrid.v1 only: a `Flow` of ${w["streamItems"]} numbers, ${w["streamCredit"]} items of credit)")
+        appendLine()
+        appendLine("| system | items/s |")
+        appendLine("|---|---:|")
+        for (s in streams) appendLine("| ${s.label} | ${fmt(s.stream!!, 0)} |")
+        appendLine()
+    }
+    val costs = r.systems.filter { s -> s.runs.any { it.sequentialCost != null } }
+    if (costs.isNotEmpty()) {
+        appendLine("## Cost of one sequential call (CPU µs and context switches, from /proc, medians)")
+        appendLine()
+        appendLine("| system | client CPU µs | client switches | server CPU µs | server switches |")
+        appendLine("|---|---:|---:|---:|---:|")
+        for (s in costs) {
+            val c = s.runs.mapNotNull { it.sequentialCost }
+            fun med(pick: (Cost) -> Double) = "%.1f".format(Spread.of(c.map(pick)).median)
+            appendLine("| ${s.label} | ${med { it.clientCpuUs }} | ${med { it.clientSwitches }} | ${med { it.serverCpuUs }} | ${med { it.serverSwitches }} |")
+        }
+        appendLine()
+    }
     if (r.scale.isNotEmpty()) {
         appendLine("## Connections and fan-out (wsgrid server)")
         appendLine()

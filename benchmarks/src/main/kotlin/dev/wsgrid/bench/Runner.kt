@@ -42,6 +42,8 @@ data class SystemSummary(
     val sequential: WorkloadSummary,
     val pipelined: WorkloadSummary,
     val payload: WorkloadSummary,
+    /** Items/s of one stream, where the connection speaks wsgrid.v1. */
+    val stream: Spread? = null,
     val runs: List<CallResult>,
 )
 
@@ -93,6 +95,7 @@ class Runner(
                     val parsed = Json.decodeFromJsonElement(CallResult.serializer(), result).copy(system = s.id)
                     log("  sequential ${parsed.sequential.callsPerSec}/s p50 ${parsed.sequential.p50us} µs p99 ${parsed.sequential.p99us} µs; " +
                         "pipelined ${parsed.pipelined.callsPerSec}/s; payload ${parsed.payload.callsPerSec}/s" +
+                        (parsed.streamItemsPerSec?.let { "; stream $it items/s" } ?: "") +
                         (parsed.sequentialCost?.let { c -> "; per sequential call: client ${c.clientCpuUs} µs CPU, ${c.clientSwitches} switches, server ${c.serverCpuUs} µs, ${c.serverSwitches} switches" } ?: ""))
                     callRuns.getValue(s).add(parsed)
                 }
@@ -112,7 +115,8 @@ class Runner(
             fun summary(pick: (CallResult) -> Figures) = WorkloadSummary(
                 Spread.of(rs.map { pick(it).callsPerSec }), Spread.of(rs.map { pick(it).p50us }), Spread.of(rs.map { pick(it).p99us }),
             )
-            SystemSummary(s.id, s.label, summary { it.sequential }, summary { it.pipelined }, summary { it.payload }, rs)
+            val stream = rs.mapNotNull { it.streamItemsPerSec }.takeIf { it.isNotEmpty() }?.let { Spread.of(it) }
+            SystemSummary(s.id, s.label, summary { it.sequential }, summary { it.pipelined }, summary { it.payload }, stream, rs)
         }
         val scale = scaleTargets.sorted().mapIndexedNotNull { i, n ->
             val steps = scaleRuns.mapNotNull { it.steps.getOrNull(i) }
@@ -131,6 +135,7 @@ class Runner(
             workload = mapOf(
                 "sequentialCalls" to work.sequential, "pipelinedCalls" to work.pipelined, "inflight" to work.inflight,
                 "payloadCalls" to work.payload, "warmupRounds" to work.warmupRounds,
+                "streamItems" to work.streamItems, "streamCredit" to STREAM_BUFFER,
                 "payloadJsonBytes" to Json.encodeToString(Payload.serializer(), Payload.sample(7)).length,
             ),
             runs = runs,

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One command for every benchmark (see benchmarks/README.md):
+#   benchmarks/run.sh                 every system side by side, 3 runs each -> benchmarks/results/latest.{json,md,png}
+#   benchmarks/run.sh --quick         a short pass (1 run, small workloads) to check the harness
+#   benchmarks/run.sh --runs 5 --only wsgrid-kotlin,tgrid --no-scale    any option of the runner
+#   benchmarks/run.sh soak [--minutes 10]      the mixed-load soak -> benchmarks/results/soak-latest.{json,md}
+#   benchmarks/run.sh fuzz [CASES]             the hostile-input fuzz spec with CASES cases (default 20000)
+# Builds what it needs first: the benchmark jar (Maven) and TGrid 1.2.1 for node (npm ci, from the lockfile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "fuzz" ]]; then
+  cases="${2:-20000}"
+  exec mvn -B -q -pl rpc-ktor-server -am verify -Dwsgrid.fuzz.cases="$cases" -Dtest=HostileInputSpec -Dsurefire.failIfNoSpecifiedTests=false
+fi
+
+# thousands of connections in one process need as many descriptors
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [[ "$(ulimit -n)" != "unlimited" && "$(ulimit -n)" -lt 12000 ]]; then
+  echo "warning: only $(ulimit -n) open files allowed; the 10,000-connection workload needs ~10,100 per process" >&2
+fi
+
+mvn -B -q -DskipTests -pl benchmarks -am package
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
+else
+  echo "node/npm not found: the TGrid systems will fail; run with --only wsgrid-kotlin,wsgrid-java,ktor-echo,ktor-echo-raw" >&2
+fi
+
+command=run
+if [[ "${1:-}" == "soak" ]]; then command=soak; shift; fi
+exec java -jar benchmarks/target/wsgrid-benchmarks.jar "$command" --node benchmarks/node "$@"
