@@ -8,8 +8,8 @@ import kotlin.system.exitProcess
 private const val USAGE = """usage: java -jar wsgrid-examples.jar <command> [options]
 
 commands:
-  demo                                          serve TGrid's calculator on a WebSocket, call it from a client,
-                                                and print what happens
+  demo                                          start a wsgrid server, call it from a Java client, a chat of
+                                                Kotlin clients and (with node) a TGrid client; print a summary
   calculator-server [--host H] [--port P] [--token T]
                                                 serve TGrid's calculator at every path; with --token, only
                                                 clients whose header is {"token": T} are accepted
@@ -25,7 +25,7 @@ options:
 fun main(args: Array<String>) {
     when (args.firstOrNull()) {
         "demo" -> {
-            val failed = runBlocking { calculatorDemo(::println) }
+            val failed = runBlocking { runDemo(::println) }
             exitProcess(if (failed == 0) 0 else 1)
         }
         "calculator-server" -> {
