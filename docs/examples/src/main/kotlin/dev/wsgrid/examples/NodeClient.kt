@@ -4,6 +4,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runInterruptible
 import java.io.File
 import java.util.concurrent.TimeUnit
+import kotlin.concurrent.thread
 
 /**
  * The demo's TGrid client on node: `demo-client.js` with tgrid 1.2.1, shipped in the jar under
@@ -42,15 +43,23 @@ class NodeClient(private val dir: File = defaultDir()) {
     /** Runs `node demo-client.js [base]`, copying its lines to [out]; returns its exit code. */
     suspend fun run(base: String, out: (String) -> Unit): Int = runInterruptible(Dispatchers.IO) {
         val process = ProcessBuilder("node", "demo-client.js", base).directory(dir).redirectErrorStream(true).start()
+        // the demo ends by itself: a node client stuck for any reason is stopped after 2 minutes
+        val watchdog = thread(isDaemon = true, name = "demo-node-watchdog") {
+            try {
+                if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                    out("  the node client did not end within 2 minutes: stopped ✗")
+                    process.destroyForcibly()
+                }
+            } catch (e: InterruptedException) {
+                // the client ended first
+            }
+        }
         try {
             process.inputStream.bufferedReader().forEachLine(out)
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                out("  the node client did not end within 60 s ✗")
-                -1
-            } else {
-                process.exitValue()
-            }
+            process.waitFor()
+            process.exitValue()
         } finally {
+            watchdog.interrupt()
             process.destroyForcibly()
         }
     }
