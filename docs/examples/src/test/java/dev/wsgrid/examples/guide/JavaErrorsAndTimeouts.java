@@ -29,8 +29,8 @@ public final class JavaErrorsAndTimeouts {
         var connector = new WebSocketConnector<>(new Token("demo"), null, config);
         connector.connect(url).join();
         Calculator calc = connector.getDriver(Calculator.class);
-        Calculator quick = connector.getDriver(Calculator.class, Duration.ofSeconds(2));  // every call of this driver
-        CompletableFuture<Double> sum = CallTimeout.withTimeout(Duration.ofMillis(500), () -> calc.plus(1, 2)); // these calls
+        Calculator quick = connector.getDriver(Calculator.class, Duration.ofSeconds(10)); // every call of this driver
+        CompletableFuture<Double> sum = CallTimeout.withTimeout(Duration.ofSeconds(5), () -> calc.plus(1, 2)); // these calls
         // endregion
         System.out.println(sum.join());
         System.out.println(quick.multiplies(6, 7).join());

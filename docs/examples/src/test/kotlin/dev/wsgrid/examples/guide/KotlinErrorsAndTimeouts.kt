@@ -25,7 +25,7 @@ suspend fun kotlinErrorsAndTimeouts(url: String): List<Any> {
     val connector = WebSocketConnector<Token, Nothing>(Token("demo"), null, options)
     connector.connect(url)
     val calc = connector.getDriver<ICalculator>()
-    val sum = withCallTimeout(2.seconds) { calc.plus(1.0, 2.0) }  // the calls in the block: CallTimeoutException after 2 s
+    val sum = withCallTimeout(5.seconds) { calc.plus(1.0, 2.0) }  // the calls in the block: CallTimeoutException after 5 s
     // endregion
     println(sum)
     // region kotlin-errors
