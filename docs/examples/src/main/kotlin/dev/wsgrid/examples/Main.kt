@@ -1,6 +1,5 @@
 package dev.wsgrid.examples
 
-import dev.wsgrid.ktor.server.WebSocketServer
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.runBlocking
 import kotlin.system.exitProcess
@@ -8,12 +7,13 @@ import kotlin.system.exitProcess
 private const val USAGE = """usage: java -jar wsgrid-examples.jar <command> [options]
 
 commands:
-  demo                                          serve TGrid's calculator on a WebSocket, call it from a client,
-                                                and print what happens
+  demo                                          start a wsgrid server, call it from a Java client, a chat of
+                                                Kotlin clients and (with node) a TGrid client; print a summary
   calculator-server [--host H] [--port P] [--token T]
                                                 serve TGrid's calculator at every path; with --token, only
                                                 clients whose header is {"token": T} are accepted
-  chat-server [--host H] [--port P]             serve a chat room as in TGrid's chat test
+  chat-server [--host H] [--port P]             serve a chat room as in TGrid's chat test at /chat, and at /
+                                                a web page that joins it with TGrid's browser build
 
 options:
   --host H      the address to listen on (default 127.0.0.1)
@@ -25,24 +25,33 @@ options:
 fun main(args: Array<String>) {
     when (args.firstOrNull()) {
         "demo" -> {
-            val failed = runBlocking { calculatorDemo(::println) }
+            val failed = runBlocking { runDemo(::println) }
             exitProcess(if (failed == 0) 0 else 1)
         }
         "calculator-server" -> {
             val o = parseOptions(args.drop(1), setOf("--host", "--port", "--token")) ?: usageError()
-            serve(o.host) { startCalculatorServer(o.host, o.port, o.values["--token"]) }
+            serve(o.host) {
+                val server = startCalculatorServer(o.host, o.port, o.values["--token"])
+                Running(server.port, emptyList()) { server.close() }
+            }
         }
         "chat-server" -> {
             val o = parseOptions(args.drop(1), setOf("--host", "--port")) ?: usageError()
-            serve(o.host) { startChatServer(o.host, o.port) }
+            serve(o.host) {
+                val server = ChatWebServer.start(o.host, o.port)
+                Running(server.port, listOf("chat at ws://${o.host}:${server.port}/chat; its web page at http://${o.host}:${server.port}/")) { server.close() }
+            }
         }
         null, "-h", "--help", "help" -> print(USAGE)
         else -> usageError("unknown command: ${args[0]}")
     }
 }
 
+/** A started example server: its port, what to tell the user, and how to stop it. */
+private class Running(val port: Int, val notes: List<String>, val close: suspend () -> Unit)
+
 /** Starts a server, prints `listening on ws://H:P`, and closes it cleanly on SIGTERM or Ctrl-C. */
-private fun serve(host: String, start: suspend () -> WebSocketServer<*, *>) = runBlocking {
+private fun serve(host: String, start: suspend () -> Running) = runBlocking {
     val server = try {
         start()
     } catch (e: Exception) {
@@ -57,6 +66,7 @@ private fun serve(host: String, start: suspend () -> WebSocketServer<*, *>) = ru
         },
     )
     println("listening on ws://$host:${server.port}")
+    server.notes.forEach(::println)
     System.out.flush()
     stopped.await()
 }

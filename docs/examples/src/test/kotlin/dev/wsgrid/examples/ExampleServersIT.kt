@@ -53,10 +53,10 @@ class ExampleServersIT : FunSpec({
         }
     }
 
-    test("chat-server serves TGrid's chat scenario") {
+    test("chat-server serves TGrid's chat scenario at /chat") {
         val (server, url) = start("chat-server", "--host", "127.0.0.1")
         try {
-            NodePeer("tgrid-client.js", "chat", "$url/").use { node ->
+            NodePeer("tgrid-client.js", "chat", "$url/chat").use { node ->
                 val r = node.expect("results")
                 r["alice"]!!.jsonArray.map { it.jsonPrimitive.content } shouldBe listOf("alice: hi bob", "bob: hi alice", "alice: bye")
                 r["bob"] shouldBe r["alice"]

@@ -1,0 +1,97 @@
+package dev.wsgrid.examples
+
+import dev.wsgrid.examples.guide.JavaErrorsAndTimeouts
+import dev.wsgrid.examples.guide.JavaQuickStart
+import dev.wsgrid.examples.guide.JavaSecurity
+import dev.wsgrid.examples.guide.conceptsCallback
+import dev.wsgrid.examples.guide.conceptsInMemory
+import dev.wsgrid.examples.guide.kotlinErrorsAndTimeouts
+import dev.wsgrid.examples.guide.kotlinQuickStart
+import dev.wsgrid.examples.guide.startKtorApplication
+import dev.wsgrid.ktor.client.WebSocketConnector
+import dev.wsgrid.rpc.ConnectException
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldStartWith
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.runInterruptible
+import kotlinx.serialization.json.JsonElement
+import java.io.ByteArrayOutputStream
+import java.io.PrintStream
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+
+/** What [sample] prints to System.out, run on an IO thread (the specs of this module run one at a time). */
+private suspend fun printed(sample: () -> Unit): String = runInterruptible(Dispatchers.IO) {
+    val bytes = ByteArrayOutputStream()
+    val original = System.out
+    System.setOut(PrintStream(bytes, true, Charsets.UTF_8))
+    try {
+        sample()
+    } finally {
+        System.setOut(original)
+    }
+    bytes.toString(Charsets.UTF_8)
+}
+
+/** The guide's samples do what the guide says they do. */
+class GuideSamplesRunSpec : FunSpec({
+    test("getting started, Java: the quick start prints 3.0 and 4.0") {
+        printed { JavaQuickStart.run() } shouldBe "3.0\n4.0\n"
+    }
+
+    test("getting started, Kotlin: the quick start prints 3.0 and 4.0") {
+        kotlinQuickStart() shouldBe listOf(3.0, 4.0)
+    }
+
+    test("getting started, Ktor: the module serves its own route and the calculator") {
+        val server = startKtorApplication()
+        try {
+            val port = server.engine.resolvedConnectors().first().port
+            val health = runInterruptible(Dispatchers.IO) {
+                HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI("http://127.0.0.1:$port/health")).build(), HttpResponse.BodyHandlers.ofString())
+            }
+            health.body() shouldBe "ok"
+            val connector = WebSocketConnector<dev.wsgrid.examples.guide.Credentials, Nothing>(dev.wsgrid.examples.guide.Credentials("any"))
+            connector.connect("ws://127.0.0.1:$port/calculator")
+            connector.getDriver<dev.wsgrid.examples.guide.ICalculator>().scientific.sqrt(9.0) shouldBe 3.0
+            connector.close()
+        } finally {
+            server.stopSuspend(100, 2_000)
+        }
+    }
+
+    test("concepts: the server calls its client back, and the in-memory pair needs no socket") {
+        conceptsCallback() shouldStartWith "the server says: welcome, 127.0.0.1:"
+        conceptsInMemory() shouldBe 4.0
+    }
+
+    test("errors and timeouts, Java and Kotlin: results within the timeouts, and the remote error caught") {
+        val server = startCalculatorServer("127.0.0.1", 0, "demo")
+        try {
+            val url = "ws://127.0.0.1:${server.port}/calculator"
+            printed { JavaErrorsAndTimeouts.run(url) } shouldBe "3.0\n42.0\nIllegalArgumentException: Divided by zero.\n"
+            kotlinErrorsAndTimeouts(url) shouldBe listOf(3.0, "IllegalArgumentException: Divided by zero.")
+        } finally {
+            server.close()
+        }
+    }
+
+    test("security, Java: the upgrade check refuses a client without the key; the header check lets the right one in") {
+        val server = JavaSecurity.server()
+        try {
+            val url = "ws://127.0.0.1:${server.port}/calculator"
+            val refused = shouldThrow<ConnectException> { WebSocketConnector<JsonElement?, Nothing>(null).connect(url) }
+            (refused.message ?: "").contains("401") shouldBe true
+            val client = JavaSecurity.client()
+            runInterruptible(Dispatchers.IO) { client.connect(url).join() }
+            runInterruptible(Dispatchers.IO) { client.getDriver(JavaQuickStart.Calculator::class.java).plus(2.0, 2.0).join() } shouldBe 4.0
+            runInterruptible(Dispatchers.IO) { client.close().join() }
+        } finally {
+            runInterruptible(Dispatchers.IO) { server.close().join() }
+        }
+    }
+})
