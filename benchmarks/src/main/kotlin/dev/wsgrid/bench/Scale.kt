@@ -53,8 +53,14 @@ private class Round {
         this.seq = seq
     }
 
+    @Volatile
+    var first = 0L
+
     fun arrived(seq: Int) {
-        if (seq == this.seq && count.incrementAndGet() == expected) done.complete(Unit)
+        if (seq != this.seq) return
+        val n = count.incrementAndGet()
+        if (n == 1) first = System.nanoTime()
+        if (n == expected) done.complete(Unit)
     }
 }
 
@@ -111,7 +117,9 @@ suspend fun scaleClient(url: String, targets: List<Int>, broadcasts: Int = 7, pa
                 val s = System.nanoTime()
                 val sent = service.broadcast("fan", seq)
                 check(sent == members.size) { "the server sent to $sent members, not ${members.size}" }
+                val returned = System.nanoTime()
                 withTimeout(60_000) { round.done.await() }
+                System.err.println("fan-out $seq: call returned after ${(returned - s) / 1000} µs, first member ${(round.first - s) / 1000} µs, last ${(System.nanoTime() - s) / 1000} µs")
                 round3((System.nanoTime() - s) / 1e6)
             }
             steps += ScaleStep(
