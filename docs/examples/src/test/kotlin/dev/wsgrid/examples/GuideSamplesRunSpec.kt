@@ -3,11 +3,14 @@ package dev.wsgrid.examples
 import dev.wsgrid.examples.guide.JavaErrorsAndTimeouts
 import dev.wsgrid.examples.guide.JavaQuickStart
 import dev.wsgrid.examples.guide.JavaSecurity
+import dev.wsgrid.examples.guide.JavaStreams
 import dev.wsgrid.examples.guide.conceptsCallback
 import dev.wsgrid.examples.guide.conceptsInMemory
 import dev.wsgrid.examples.guide.kotlinErrorsAndTimeouts
 import dev.wsgrid.examples.guide.kotlinQuickStart
+import dev.wsgrid.examples.guide.kotlinStreams
 import dev.wsgrid.examples.guide.startKtorApplication
+import dev.wsgrid.examples.guide.startNumbersServer
 import dev.wsgrid.ktor.client.WebSocketConnector
 import dev.wsgrid.rpc.ConnectException
 import io.kotest.assertions.throwables.shouldThrow
@@ -75,6 +78,17 @@ class GuideSamplesRunSpec : FunSpec({
             val url = "ws://127.0.0.1:${server.port}/calculator"
             printed { JavaErrorsAndTimeouts.run(url) } shouldBe "3.0\n42.0\nIllegalArgumentException: Divided by zero.\n"
             kotlinErrorsAndTimeouts(url) shouldBe listOf(3.0, "IllegalArgumentException: Divided by zero.")
+        } finally {
+            server.close()
+        }
+    }
+
+    test("extensions, Kotlin and Java: count(5) streams 1..5, and the sum of a streamed 1, 2 is 3") {
+        val server = startNumbersServer()
+        try {
+            val url = "ws://127.0.0.1:${server.port}/numbers"
+            kotlinStreams(url) shouldBe listOf(1, 2, 3, 4, 5, 3L)
+            printed { JavaStreams.run(url) } shouldBe "1\n2\n3\n4\n5\n"
         } finally {
             server.close()
         }
