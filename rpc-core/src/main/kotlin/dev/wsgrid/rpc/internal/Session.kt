@@ -349,16 +349,18 @@ internal class Session(
 
     private fun finish(end: TransportFrame.Closed) {
         if (closing == null) closing = end
+        // The communicator moves on (CLOSED, or RECONNECTING) before any caller hears of the end, so
+        // a caller that reacts to its failed call by connecting again finds the connector closed.
+        try {
+            host.sessionEnded(this, end)
+        } catch (e: Exception) {
+            log.warn("{}: a close hook failed", host.description, e)
+        }
         extensions?.finish { listener -> closedError(listener, end) }
         // Calls registered after this pass see `closing` and fail by themselves.
         for (key in pending.keys) {
             val entry = pending.remove(key) ?: continue
             entry.deferred.completeExceptionally(closedError(entry.listener, end))
-        }
-        try {
-            host.sessionEnded(this, end)
-        } catch (e: Exception) {
-            log.warn("{}: a close hook failed", host.description, e)
         }
         finished.complete(end)
         scope.cancel("the connection closed")
