@@ -56,10 +56,14 @@ class ConnectorSpec : FunSpec({
 
     test("a connector with pings drops a server that stops answering them, failing its pending calls") {
         val (port, stop) = bareServer {
-            // a raw session answers no pings: a server whose process hangs after accepting
+            // a raw session answers pings only when told to: this server answers them until the call
+            // arrives, then hangs, so however slow the machine the call is pending when pongs stop
             webSocketRaw("/") {
                 incoming.receive()
                 outgoing.send(Frame.Text(Handshake.ACCEPT))
+                for (frame in incoming) {
+                    if (frame is Frame.Ping) outgoing.send(Frame.Pong(frame.data)) else if (frame is Frame.Text) break
+                }
                 awaitCancellation()
             }
         }

@@ -19,6 +19,7 @@ import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.http.HttpMethod
 import io.ktor.websocket.Frame
 import io.ktor.websocket.readText
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withTimeout
@@ -80,13 +81,20 @@ class LimitsSpec : FunSpec({
         val options = ServerOptions.builder().pingInterval(Duration.ofMillis(100)).pongTimeout(Duration.ofMillis(300)).build()
         val server = WebSocketServer<JsonElement, Calculator>(options = options)
         server.open("127.0.0.1", 0) { it.accept(Calculator()) }
-        // A raw session answers no pings: a peer whose process hangs.
+        // A raw session answers pings only when told to: this peer answers them until the call
+        // arrives, then hangs, so however slow the machine the call is pending when pongs stop.
         val silent = http.webSocketRawSession(HttpMethod.Get, "127.0.0.1", server.port, "/")
         silent.outgoing.send(Frame.Text(Handshake.headerFrame("null")))
         (silent.incoming.receive() as Frame.Text).readText() shouldBe "1"
+        val answering = silent.launch {
+            for (frame in silent.incoming) {
+                if (frame is Frame.Ping) silent.outgoing.send(Frame.Pong(frame.data)) else if (frame is Frame.Text) break
+            }
+        }
         eventually(5.seconds) { server.acceptors.size shouldBe 1 }
         val acceptor = server.acceptors.single()
         val e = shouldThrow<ConnectionClosedException> { acceptor.getDriver<IPrinter>().print("anyone?") }
+        answering.cancel()
         e.cause.shouldBeInstanceOf<HeartbeatLostException>()
         e.message shouldBe "cannot call print: connection closed (code 1006, reason \"heartbeat lost: no answer from the remote side within 300 ms\", by the remote side)"
         server.close()

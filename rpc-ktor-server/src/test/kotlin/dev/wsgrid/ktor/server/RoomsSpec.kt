@@ -126,7 +126,7 @@ class RoomsSpec : FunSpec({
         }
         eventually(10.seconds) { server.room("hall")!!.size shouldBe 1_000 }
         val started = System.nanoTime()
-        val result = server.room("hall")!!.broadcast(IPrinter::class.java, Duration.ofSeconds(1)) { it.print("news") }
+        val result = server.room("hall")!!.broadcast(IPrinter::class.java, Duration.ofSeconds(8)) { it.print("news") } // wide: a loaded machine still answers 990 calls within it
         val tookMs = (System.nanoTime() - started) / 1_000_000
         result.delivered.size shouldBe 990
         result.failed.keys shouldBe (0 until 1_000).filter { it % 100 == 7 }.map { "m$it" }.toSet()
