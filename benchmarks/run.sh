@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == "fuzz" ]]; then
   cases="${2:-20000}"
-  exec mvn -B -q -pl rpc-ktor-server -am verify -Dwsgrid.fuzz.cases="$cases" -Dtest=HostileInputSpec -Dsurefire.failIfNoSpecifiedTests=false
+  exec mvn -B -q -pl rpc-ktor-server -am verify -Dwsgrid.skipApiDocs=true -Dwsgrid.fuzz.cases="$cases" -Dtest=HostileInputSpec -Dsurefire.failIfNoSpecifiedTests=false
 fi
 
 # thousands of connections in one process need as many descriptors
@@ -20,7 +20,7 @@ if [[ "$(ulimit -n)" != "unlimited" && "$(ulimit -n)" -lt 12000 ]]; then
   echo "warning: only $(ulimit -n) open files allowed; the 10,000-connection workload needs ~10,100 per process" >&2
 fi
 
-mvn -B -q -DskipTests -pl benchmarks -am package
+mvn -B -q -DskipTests -Dwsgrid.skipApiDocs=true -pl benchmarks -am package
 if command -v node >/dev/null && command -v npm >/dev/null; then
   (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
 else

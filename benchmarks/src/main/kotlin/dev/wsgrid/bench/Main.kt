@@ -12,6 +12,8 @@ private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ..
   run [--runs N] [--quick] [--only id,id] [--scale N,N | --no-scale] [--out DIR] [--node DIR]
         every system side by side, N runs each (default 3), interleaved; writes DIR/latest.{json,md,png}
         systems: wsgrid-kotlin wsgrid-java tgrid tgrid-to-wsgrid wsgrid-to-tgrid ktor-echo; scale
+  report [--out DIR]
+        redraws DIR/latest.md and latest.png from DIR/latest.json
   soak [--minutes M] [--out DIR]
         a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
 
@@ -46,6 +48,13 @@ suspend fun main(args: Array<String>) {
         "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
         "run" -> runAll(Options(rest))
         "soak" -> soak(Options(rest))
+        "report" -> {
+            // redraws the table and chart of an earlier run from its latest.json
+            val out = File(Options(rest).value("--out") ?: "benchmarks/results")
+            val results = Json.decodeFromString(Results.serializer(), File(out, "latest.json").readText())
+            File(out, "latest.md").writeText(markdown(results))
+            writeChart(results, File(out, "latest.png"))
+        }
         null, "-h", "--help", "help" -> print(USAGE)
         else -> {
             System.err.println("unknown command: ${args[0]}\n\n$USAGE")
@@ -139,7 +148,7 @@ private fun soakMarkdown(r: SoakResult): String = buildString {
     appendLine("- calls that succeeded: ${r.callsOk}")
     appendLine("- errors by kind (the load makes remote errors and call timeouts on purpose; churned connections leave calls in flight): ${r.errorsByKind}")
     appendLine("- connections churned: ${r.connectionsChurned}; broadcasts: ${r.broadcasts} (deliveries ${r.deliveries})")
-    appendLine("- bad clients, by how the server answered: ${r.badClientsClosedBy}")
+    appendLine("- bad clients (a header, a bad frame, then a good call), by what they got: ${r.badClientsClosedBy}")
     appendLine("- at the end, idle: server pending calls ${r.finalServer.pendingCalls}, running calls ${r.finalServer.runningCalls}, connections ${r.finalServer.connections}; client pending calls ${r.finalClientPendingCalls}")
     appendLine("- server heap after collection, last third vs first third: ${r.heapGrowthPercent}%; server thread count spread: ${r.threadSpread}")
     appendLine("- verdict: ${if (r.flat) "flat" else "**not flat**"}")

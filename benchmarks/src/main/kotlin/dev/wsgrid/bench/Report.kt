@@ -23,7 +23,7 @@ fun markdown(r: Results): String = buildString {
     )
     appendLine()
     for ((title, pick) in listOf<Pair<String, (SystemSummary) -> WorkloadSummary>>(
-        "Sequential" to { it.sequential }, "Pipelined (${w["inflight"]} in flight)" to { it.pipelined }, "Payload (~4 KB object each way)" to { it.payload },
+        "Sequential" to { it.sequential }, "Pipelined (${w["inflight"]} in flight)" to { it.pipelined }, "Payload (a ${w["payloadJsonBytes"]}-byte object each way)" to { it.payload },
     )) {
         appendLine("## $title")
         appendLine()
@@ -85,13 +85,14 @@ private fun fmt(s: Spread, decimals: Int): String {
 
 /** Calls/s of each workload and sequential latency, per system, as one PNG of four charts. */
 fun writeChart(r: Results, file: File) {
-    val labels = r.systems.map { it.label.replace(" ↔ ", " ↔\n").replace(" → ", " →\n") }
+    // short labels: XChart skips category labels that would overlap, which would misplace the rest
+    val labels = r.systems.map { SHORT_LABELS[it.id] ?: it.id }
     fun bars(title: String, yTitle: String, series: List<Pair<String, List<Double>>>): CategoryChart {
-        val chart = CategoryChartBuilder().width(800).height(480).title(title).yAxisTitle(yTitle).build()
+        val chart = CategoryChartBuilder().width(1000).height(520).title(title).yAxisTitle(yTitle).build()
         chart.styler.apply {
             legendPosition = Styler.LegendPosition.InsideNW
             isLegendVisible = series.size > 1
-            xAxisLabelRotation = 20
+            xAxisLabelRotation = 0
             chartBackgroundColor = Color.WHITE
             isToolTipsEnabled = false
             yAxisDecimalPattern = "#,###"
@@ -103,7 +104,7 @@ fun writeChart(r: Results, file: File) {
     val charts = listOf(
         bars("Sequential calls/s (one awaited at a time)", "calls/s", listOf("calls/s" to r.systems.map { it.sequential.callsPerSec.median })),
         bars("Pipelined calls/s (${r.workload["inflight"]} in flight)", "calls/s", listOf("calls/s" to r.systems.map { it.pipelined.callsPerSec.median })),
-        bars("Payload calls/s (~4 KB each way)", "calls/s", listOf("calls/s" to r.systems.map { it.payload.callsPerSec.median })),
+        bars("Payload calls/s (a ${r.workload["payloadJsonBytes"]}-byte object each way)", "calls/s", listOf("calls/s" to r.systems.map { it.payload.callsPerSec.median })),
         bars(
             "Sequential latency", "µs",
             listOf("p50" to r.systems.map { it.sequential.p50us.median }, "p99" to r.systems.map { it.sequential.p99us.median }),
@@ -111,3 +112,14 @@ fun writeChart(r: Results, file: File) {
     )
     BitmapEncoder.saveBitmap(charts, 2, 2, file.path.removeSuffix(".png"), BitmapEncoder.BitmapFormat.PNG)
 }
+
+/** Chart labels per system id. */
+private val SHORT_LABELS = mapOf(
+    "wsgrid-kotlin" to "wsgrid (Kotlin)",
+    "wsgrid-java" to "wsgrid (Java)",
+    "tgrid" to "TGrid",
+    "tgrid-to-wsgrid" to "TGrid→wsgrid",
+    "wsgrid-to-tgrid" to "wsgrid→TGrid",
+    "ktor-echo" to "Ktor echo",
+    "ktor-echo-raw" to "Ktor echo raw",
+)

@@ -9,6 +9,8 @@ import io.ktor.client.plugins.websocket.WebSockets
 import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.websocket.Frame
 import io.ktor.websocket.close
+import io.ktor.websocket.readText
+import io.ktor.client.plugins.websocket.DefaultClientWebSocketSession
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
@@ -155,15 +157,17 @@ suspend fun soakClient(url: String, seconds: Int, steady: Int = 32, sampleSecond
                 delay(100)
             }
         }
-        // bad clients: a header, then a frame the server must refuse, then watch how it closes
+        // bad clients: a header, a frame the server must refuse, then a good call: the server must
+        // answer the good call (after an error reply, or having skipped the bad frame) or close
         launch {
             val junk = listOf<() -> Frame>(
                 { Frame.Text("not json {") },
                 { Frame.Text("""{"uid":"x","listener":7}""") },
                 { Frame.Text("""{"uid":1,"listener":"plus","parameters":[{"type":"string","value":"a"}]}""") },
                 { Frame.Binary(true, Random.nextBytes(64)) },
-                { Frame.Text("[" .repeat(10_000)) },
+                { Frame.Text("[".repeat(10_000)) },
             )
+            val good = """{"uid":99,"listener":"plus","parameters":[{"type":"number","value":1},{"type":"number","value":2}]}"""
             var k = 0
             while (running()) {
                 val make = junk[k++ % junk.size]
@@ -172,10 +176,8 @@ suspend fun soakClient(url: String, seconds: Int, steady: Int = 32, sampleSecond
                     s.send(Frame.Text("""{"header":null}"""))
                     s.incoming.receive()
                     s.send(make())
-                    // a refused call gets an error reply and the connection stays; anything else closes it
-                    val reply = withTimeoutOrNull(2_000) { s.incoming.receiveCatching().getOrNull() }
-                    val reason = withTimeoutOrNull(200) { s.closeReason.await() }
-                    badCloses.add(reason?.let { "closed ${it.code}" } ?: if (reply != null) "error reply" else "no answer")
+                    s.send(Frame.Text(good))
+                    badCloses.add(withTimeoutOrNull(10_000) { answerTo(s) } ?: "no answer in 10 s")
                     s.close()
                 } catch (e: CancellationException) {
                     throw e
@@ -229,6 +231,18 @@ suspend fun soakClient(url: String, seconds: Int, steady: Int = 32, sampleSecond
         finalClientPendingCalls = clientPending,
         heapGrowthPercent = round1(growth),
         threadSpread = threadSpread,
-        flat = growth < 10.0 && threadSpread <= 8 && final.pendingCalls == 0 && final.runningCalls == 0 && clientPending == 0,
+        flat = growth < 10.0 && threadSpread <= 8 && final.pendingCalls == 0 && final.runningCalls == 0 && clientPending == 0 &&
+            badCloses.snapshot().keys.all { it.endsWith("then served") || it.startsWith("closed") },
     )
+}
+
+/** What a bad client got after its bad frame and a good call (uid 99): served, or closed. */
+private suspend fun answerTo(s: DefaultClientWebSocketSession): String {
+    var errorReply = false
+    while (true) {
+        val frame = s.incoming.receiveCatching().getOrNull() ?: return "closed ${s.closeReason.await()?.code}"
+        val text = (frame as? Frame.Text)?.readText() ?: continue
+        if (text.startsWith("""{"uid":99,""")) return if (errorReply) "error reply, then served" else "skipped, then served"
+        if (text.contains(""""success":false""")) errorReply = true
+    }
 }
