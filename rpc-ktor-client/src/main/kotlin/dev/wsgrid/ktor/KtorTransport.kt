@@ -35,7 +35,7 @@ import java.time.Duration
  *
  * The session is raw (Ktor's `webSocketRaw` / `webSocketRawSession`): frames go straight between
  * Ktor's frame reader and writer and this class, with no coroutine of Ktor's default session in
- * between (the benchmarks show that hop costs a third of the server's CPU per call and half its
+ * between (in the benchmarks that hop cost a fifth of the server's CPU per call and half of its
  * pipelined throughput). So this class does what the default session would: it answers pings,
  * joins fragmented messages (bounded by the session's `maxFrameSize`, then close 1009), runs the
  * close handshake, and, when [ping] is called, pings the peer and drops it when a pong does not

@@ -255,7 +255,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
      * The connector's own Ktor client, on its own two threads: one for the engine's selector, one
      * for the socket work. On Ktor's default (`Dispatchers.IO`) every hand-off between the engine's
      * coroutines woke another thread; the benchmarks measured 24 context switches and ~220 µs of CPU
-     * per call on the client that way, ~11 and ~150 µs on two threads of its own. The threads end
+     * per call on the client that way, ~11 and ~125 µs on two threads of its own. The threads end
      * with the client.
      */
     private fun newClient(o: ConnectorOptions): HttpClient {
