@@ -166,6 +166,8 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
      * once closed; at once when already closed.
      */
     public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {
+        // an accept (or reject) under way finishes first: its client already has its answer
+        awaitDecision()
         if (state == CommunicatorState.NONE) reject(code, reason) else closeSession(code, reason)
     }
 
