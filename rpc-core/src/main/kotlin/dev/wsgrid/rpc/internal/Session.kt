@@ -101,8 +101,7 @@ internal class Session(
 
     // ------------------------------------------------------------------ calls of this side
 
-    suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): Any? {
-        if (f.member.oneWay) return notify(listener, quoted, f, args)
+    private fun checkPendingLimit(listener: String) {
         val max = options.maxPendingCalls
         if (pending.size >= max) {
             throw LimitExceededException(
@@ -110,6 +109,11 @@ internal class Session(
                 "cannot call $listener: $max calls are already waiting for their return on this connection (maxPendingCalls)",
             )
         }
+    }
+
+    suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?): Any? {
+        if (f.member.oneWay) return notify(listener, quoted, f, args)
+        checkPendingLimit(listener)
         val uid = nextUid.incrementAndGet()
         val listeners = host.invokeListeners
         val model: InvokeFunction?
@@ -161,13 +165,7 @@ internal class Session(
             "cannot call $listener: it returns a stream, which needs a wsgrid peer, but this connection " +
                 "speaks plain TGrid (the peer did not agree to ${WireProtocol.SUBPROTOCOL})",
         )
-        val max = options.maxPendingCalls
-        if (pending.size >= max) {
-            throw LimitExceededException(
-                "maxPendingCalls", max.toLong(),
-                "cannot call $listener: $max calls are already waiting for their return on this connection (maxPendingCalls)",
-            )
-        }
+        checkPendingLimit(listener)
         val uid = nextUid.incrementAndGet()
         val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
         val text = Wire.call(uid, quoted, encodeArguments(f, args, listener, sids))
