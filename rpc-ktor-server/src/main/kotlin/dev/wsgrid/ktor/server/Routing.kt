@@ -48,7 +48,11 @@ import kotlin.reflect.typeOf
  * ```
  *
  * The application's WebSockets plugin sets the buffers of the Ktor sessions; [options] set
- * the handshake timeout, frame size, pings and connection limit of this route.
+ * the handshake timeout, frame size, pings and connection limit of this route. The route serves
+ * raw sessions (wsgrid answers pings and runs the close handshake itself), so the plugin's own
+ * `pingPeriod` and `timeout` do not apply to it: [ServerOptions.pingInterval] does. With
+ * [ServerOptions.compressionThreshold] set it serves Ktor's default sessions, which apply the
+ * plugin's permessage-deflate extension.
  *
  * @param headerType the type headers are decoded to with the codec (`JsonElement` takes any header).
  * @throws IllegalStateException when the WebSockets plugin is not installed.
