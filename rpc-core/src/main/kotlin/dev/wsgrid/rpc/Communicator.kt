@@ -95,9 +95,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
     @Volatile
     private var current: Session? = null
 
-    @Volatile
-    private var currentProvider: Provider? = null
-
+    /** The provider and the interfaces it is reached through, set as one value so they never disagree. */
     @Volatile
     private var binding: ProviderBinding? = null
 
@@ -128,25 +126,33 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     /**
      * The object the remote side calls, or `null` for none (a call then fails with an error saying so).
-     * Setting it checks its service interfaces and may throw [IllegalArgumentException].
+     * Setting it exposes every service interface of its class, and checks them (it may throw
+     * [IllegalArgumentException]).
+     *
+     * ## Security
+     * Setting the object that is already the provider changes nothing: an exposure narrowed by
+     * [setProvider] with interfaces stays narrowed. Only another call of [setProvider] changes
+     * the interfaces an object is reached through.
      */
+    @Suppress("UNCHECKED_CAST")
     public var provider: Provider?
-        get() = currentProvider
+        get() = binding?.provider as Provider?
         set(value) {
+            if (value != null && binding?.provider === value) return
             binding = value?.let { ProviderBinding.create(it, emptyList(), options.bindings) }
-            currentProvider = value
         }
 
     /**
-     * Sets the provider and exposes it only through [serviceInterfaces]: members of its other
-     * interfaces stay out of the remote side's reach.
+     * Sets the provider and exposes it only through [serviceInterfaces] (every service interface
+     * of its class when none is given): members of its other interfaces stay out of the remote
+     * side's reach, and so do the other interfaces of the objects its members return (a nested
+     * object is reached only through the interface its getter declares).
      *
      * @throws IllegalArgumentException if the provider does not implement one of them, or one is
      *   not a valid service interface (the message names the method).
      */
     public fun setProvider(provider: Provider, vararg serviceInterfaces: Class<*>) {
         binding = ProviderBinding.create(provider, serviceInterfaces.toList(), options.bindings)
-        currentProvider = provider
     }
 
     /**

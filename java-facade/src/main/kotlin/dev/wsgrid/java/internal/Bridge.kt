@@ -54,12 +54,9 @@ public class Bridge(name: String) {
     }
 
     /** [WebSocketAcceptor.accept], exposing the provider through [interfaces] when some are given. */
-    public fun <P : Any> accept(acceptor: WebSocketAcceptor<*, P>, provider: P?, interfaces: Array<out Class<*>>): CompletableFuture<Void?> {
-        if (provider != null && interfaces.isNotEmpty()) acceptor.setProvider(provider, *interfaces)
-        return start {
-            acceptor.accept(if (interfaces.isNotEmpty()) acceptor.provider else provider)
-            null
-        }
+    public fun <P : Any> accept(acceptor: WebSocketAcceptor<*, P>, provider: P?, interfaces: Array<out Class<*>>): CompletableFuture<Void?> = start {
+        acceptor.accept(provider, *interfaces)
+        null
     }
 
     /** [WebSocketAcceptor.reject]. */

@@ -105,18 +105,21 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
 
     /**
      * Accepts the client: sends TGrid's `1` (the extension accept to a wsgrid client that offered
-     * `wsgrid.v1`, see [protocol]) and starts serving [provider] to it.
+     * `wsgrid.v1`, see [protocol]) and starts serving [provider] to it, reachable only through
+     * [serviceInterfaces], or through every service interface of its class when none is given
+     * (see [setProvider]; a provider already set with interfaces keeps them).
      *
      * @throws IllegalStateException unless the state is `NONE`.
-     * @throws IllegalArgumentException when [provider]'s service interfaces are invalid; the client is
-     *   then still waiting, and may be rejected.
+     * @throws IllegalArgumentException when [provider]'s service interfaces are invalid, or it does
+     *   not implement one of [serviceInterfaces]; the client is then still waiting, and may be rejected.
      */
-    public suspend fun accept(provider: Provider?) {
+    public suspend fun accept(provider: Provider?, vararg serviceInterfaces: Class<*>) {
         val st = state
         check(st == CommunicatorState.NONE) { "cannot accept: connection is $st" }
+        require(provider != null || serviceInterfaces.isEmpty()) { "cannot expose a null provider through ${serviceInterfaces.joinToString { it.simpleName }}" }
         registry.claim(this)
         try {
-            this.provider = provider
+            if (provider != null && serviceInterfaces.isNotEmpty()) setProvider(provider, *serviceInterfaces) else this.provider = provider
         } catch (e: Exception) {
             registry.release(this)
             throw e
