@@ -4,11 +4,11 @@ import dev.wsgrid.java.internal.Bridge;
 import dev.wsgrid.ktor.server.BroadcastResult;
 import dev.wsgrid.ktor.server.Room;
 import dev.wsgrid.ktor.server.ServerState;
+import dev.wsgrid.rpc.CommunicatorState;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +64,12 @@ public final class WebSocketServer<Header, Provider> {
     public CompletableFuture<Void> open(String host, int port, AcceptorHandler<Header, Provider> handler) {
         return bridge.open(server, host, port, Bridge.handler(config.getHandlerExecutor(), kotlinAcceptor -> {
             WebSocketAcceptor<Header, Provider> acceptor = new WebSocketAcceptor<>(kotlinAcceptor, bridge);
+            // the wrapper lives as long as its connection: forgotten when it closes (rejected ones included)
             acceptors.put(kotlinAcceptor, acceptor);
+            kotlinAcceptor.addStateListener((old, now) -> {
+                if (now == CommunicatorState.CLOSED) acceptors.remove(kotlinAcceptor);
+            });
+            if (kotlinAcceptor.getState() == CommunicatorState.CLOSED) acceptors.remove(kotlinAcceptor);
             try {
                 handler.handle(acceptor);
             } catch (RuntimeException e) {
@@ -142,7 +147,6 @@ public final class WebSocketServer<Header, Provider> {
     /** The connected clients that sent a header. */
     public List<WebSocketAcceptor<Header, Provider>> getAcceptors() {
         List<dev.wsgrid.ktor.server.WebSocketAcceptor<Header, Provider>> live = server.getAcceptors();
-        acceptors.keySet().retainAll(new HashSet<>(live));
         List<WebSocketAcceptor<Header, Provider>> out = new ArrayList<>(live.size());
         for (var a : live) {
             WebSocketAcceptor<Header, Provider> wrapper = acceptors.get(a);
