@@ -30,6 +30,7 @@ import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import org.slf4j.LoggerFactory
 import java.lang.reflect.Type
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.coroutines.coroutineContext
 import kotlin.reflect.javaType
 import kotlin.reflect.typeOf
@@ -136,13 +137,27 @@ internal class Endpoint<Header, Provider : Any>(
     private val headerMayBeNull = headerType == JsonElement::class.java || headerType == Any::class.java
     private val headerTypeName = headerType.typeName.substringAfterLast('.').substringAfterLast('$')
 
+    /** The upgraded connections of this route, counted before anything else is done for one. */
+    private val open = AtomicInteger()
+
     suspend fun serve(session: WebSocketServerSession) {
-        val request = clientRequest(session.call)
-        val transport = KtorTransport(session, options.sendTimeout)
-        if (registry.size >= options.maxConnections) {
-            transport.close(CloseCodes.TRY_AGAIN_LATER, "too many connections (maxConnections ${options.maxConnections})")
+        // counted from the upgrade, atomically: concurrent handshakes cannot pass the limit together,
+        // and a client that never sends its header holds a place until its handshake timeout
+        if (open.incrementAndGet() > options.maxConnections) {
+            open.decrementAndGet()
+            KtorTransport(session, options.sendTimeout).close(CloseCodes.TRY_AGAIN_LATER, "too many connections (maxConnections ${options.maxConnections})")
             return
         }
+        try {
+            serveCounted(session)
+        } finally {
+            open.decrementAndGet()
+        }
+    }
+
+    private suspend fun serveCounted(session: WebSocketServerSession) {
+        val request = clientRequest(session.call)
+        val transport = KtorTransport(session, options.sendTimeout)
         session.maxFrameSize = options.maxFrameSize
         options.pingInterval?.let { transport.ping(it, options.pongTimeout) }
         val timeout = options.handshakeTimeout

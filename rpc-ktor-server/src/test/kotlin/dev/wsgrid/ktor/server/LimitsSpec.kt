@@ -18,6 +18,7 @@ import io.ktor.client.plugins.websocket.cio.webSocketRawSession
 import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.http.HttpMethod
 import io.ktor.websocket.Frame
+import io.ktor.websocket.close
 import io.ktor.websocket.readText
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.async
@@ -128,6 +129,48 @@ class LimitsSpec : FunSpec({
         connectors.first().close()
         eventually(5.seconds) { server.acceptors.size shouldBe 1 }
         WebSocketConnector<Nothing?, Any>(null).apply { connect("ws://127.0.0.1:${server.port}/") }.close()
+        server.close()
+    }
+
+    test("upgraded clients that have not sent their header count towards maxConnections") {
+        val server = WebSocketServer<JsonElement, Calculator>(
+            options = ServerOptions.builder().maxConnections(2).handshakeTimeout(Duration.ofSeconds(30)).build(),
+        )
+        server.open("127.0.0.1", 0) { it.accept(Calculator()) }
+        // two silent sockets, upgraded but with no header: the server has no acceptor for them yet
+        val silent = (1..2).map { http.webSocketSession("ws://127.0.0.1:${server.port}/") }
+        val refused = shouldThrow<HandshakeRejectedException> { WebSocketConnector<Nothing?, Any>(null).connect("ws://127.0.0.1:${server.port}/") }
+        refused.code shouldBe CloseCodes.TRY_AGAIN_LATER
+        refused.reason shouldBe "too many connections (maxConnections 2)"
+        server.acceptors.size shouldBe 0
+        // one leaves: its place is free again
+        silent.first().close()
+        eventually(10.seconds) { WebSocketConnector<Nothing?, Any>(null).apply { connect("ws://127.0.0.1:${server.port}/") }.close() }
+        silent.last().close()
+        server.close()
+    }
+
+    test("concurrent handshakes cannot pass maxConnections together") {
+        val server = WebSocketServer<JsonElement, Calculator>(options = ServerOptions.builder().maxConnections(5).build())
+        server.open("127.0.0.1", 0) { it.accept(Calculator()) }
+        val outcomes = coroutineScope {
+            (1..40).map {
+                async {
+                    val c = WebSocketConnector<Nothing?, Any>(null)
+                    try {
+                        c.connect("ws://127.0.0.1:${server.port}/")
+                        c
+                    } catch (e: HandshakeRejectedException) {
+                        e.code shouldBe CloseCodes.TRY_AGAIN_LATER
+                        null
+                    }
+                }
+            }.map { it.await() }
+        }
+        val accepted = outcomes.filterNotNull()
+        accepted.size shouldBe 5
+        server.acceptors.size shouldBe 5
+        accepted.forEach { it.close() }
         server.close()
     }
 
