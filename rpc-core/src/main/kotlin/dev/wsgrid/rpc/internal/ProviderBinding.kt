@@ -20,19 +20,21 @@ internal class ProviderBinding(
     /** Finds the function of [listener] taking [count] parameters, or throws an error the caller will receive. */
     fun resolve(listener: String, count: Int): Target {
         val segments = if (listener.indexOf('.') < 0) listOf(listener) else listener.split('.')
-        for (s in segments) checkSegment(s, listener)
+        // what error replies quote of a name the peer chose: never the whole of a long one
+        val shown = PeerText.name(listener)
+        for (s in segments) checkSegment(s, shown)
         var receiver: Any = provider
         var services: List<BoundService> = roots
         var names = rootNames
         for (k in 0 until segments.size - 1) {
             val seg = segments[k]
             val nested = services.firstNotNullOfOrNull { it.descriptor.nested[seg] }
-                ?: throw noSuchMember("'${path(segments, k)}' is not an object of $names", listener)
+                ?: throw noSuchMember("'${path(segments, k)}' is not an object of $names", shown)
             receiver = try {
                 nested.method.invoke(receiver)
             } catch (e: Exception) {
                 throw Errors.unwrap(e)
-            } ?: throw noSuchMember("'${path(segments, k)}' is null in the provider", listener)
+            } ?: throw noSuchMember("'${path(segments, k)}' is null in the provider", shown)
             services = listOf(bindings.forProvider(nested.type))
             names = nested.type.simpleName
         }
@@ -46,17 +48,17 @@ internal class ProviderBinding(
         if (any != null) {
             throw RemoteException(
                 "IllegalArgumentException",
-                "cannot call $listener with $count parameter(s): ${any.member.signature()} takes ${any.member.arityText()}",
-                listener = listener,
+                "cannot call $shown with $count parameter(s): ${any.member.signature()} takes ${any.member.arityText()}",
+                listener = shown,
             )
         }
         if (services.any { name in it.descriptor.nested }) {
-            throw noSuchMember("'$listener' is an object, not a function", listener)
+            throw noSuchMember("'$shown' is an object, not a function", shown)
         }
-        throw noSuchMember("'$listener' is not a function of $names", listener)
+        throw noSuchMember("'$shown' is not a function of $names", shown)
     }
 
-    private fun path(segments: List<String>, upTo: Int) = segments.subList(0, upTo + 1).joinToString(".")
+    private fun path(segments: List<String>, upTo: Int) = PeerText.name(segments.subList(0, upTo + 1).joinToString("."))
 
     private fun noSuchMember(message: String, listener: String) =
         RemoteException("NoSuchMethodException", "cannot call $listener: $message", listener = listener)

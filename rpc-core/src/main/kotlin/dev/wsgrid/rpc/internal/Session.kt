@@ -411,7 +411,7 @@ internal class Session(
     }
 
     private fun reportInvalid(e: InvalidMessageException) {
-        log.warn("{}: skipped a frame: {} in {}", host.description, e.message, e.frame)
+        WarningLimiter.PEER_INPUT.warn(log, "{}: skipped a frame: {} in {}", host.description, PeerText.forLog(e.message), PeerText.forLog(e.frame))
         fire(host.invokeListeners) { it.onInvalidMessage(e) }
     }
 
@@ -442,7 +442,7 @@ internal class Session(
             running.decrementAndGet()
             val e = LimitExceededException(
                 "maxConcurrentCalls", max.toLong(),
-                "refused to call ${fn.listener}: $max calls of this connection are already running (maxConcurrentCalls)",
+                "refused to call ${PeerText.name(fn.listener)}: $max calls of this connection are already running (maxConcurrentCalls)",
             )
             sendError(fn, e, null)
             return
@@ -450,7 +450,7 @@ internal class Session(
         val binding = host.providerBinding
         val target = try {
             binding?.resolve(fn.listener, fn.parameters.size)
-                ?: throw RemoteException("IllegalStateException", "cannot call ${fn.listener}: this side has no provider", listener = fn.listener)
+                ?: throw RemoteException("IllegalStateException", "cannot call ${PeerText.name(fn.listener)}: this side has no provider", listener = PeerText.name(fn.listener))
         } catch (e: Exception) {
             running.decrementAndGet()
             sendError(fn, e, null)
@@ -603,7 +603,8 @@ internal class Session(
         val v = try {
             adapter.fromJson(json)
         } catch (e: Exception) {
-            throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} does not fit ${typeName(m, index)}: ${e.message}", e)
+            // the codec's message may quote the value: a short excerpt at most
+            throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} does not fit ${typeName(m, index)}: ${PeerText.cut(e.message ?: "")}", e)
         }
         if (v == null && !nullable) throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} must not be null")
         return v

@@ -41,7 +41,12 @@ internal object Wire {
 
     /** Parses one text frame; throws [InvalidMessageException] for frames that cannot be answered. */
     fun parse(text: String): Parsed {
-        if (depthExceeds(text, MAX_DEPTH)) throw invalid("JSON nested deeper than $MAX_DEPTH levels", text)
+        if (depthExceeds(text, MAX_DEPTH)) {
+            val why = "JSON nested deeper than $MAX_DEPTH levels"
+            // a call whose uid can be read is answered, so its caller does not wait forever
+            val uid = callUidOf(text) ?: throw invalid(why, text)
+            return Parsed.BadCall(uid, invalid(why, text, uid))
+        }
         val element = try {
             Json.parseToJsonElement(text)
         } catch (e: SerializationException) {
@@ -80,6 +85,56 @@ internal object Wire {
         JsonNull -> "null"
         is JsonPrimitive -> if (e.isString) "a string" else "the literal ${excerpt(e.content).take(40)}"
         is JsonObject -> "an object"
+    }
+
+    /**
+     * The uid of [text] when it is a call: a top-level object with a string `listener` and a
+     * positive integer `uid`, read without parsing what is nested (a frame too deep to parse).
+     */
+    fun callUidOf(text: String): Long? {
+        var depth = 0
+        var i = 0
+        val n = text.length
+        var uid: Long? = null
+        var listener = false
+        var key: String? = null // the top-level key whose value comes next
+        while (i < n) {
+            val c = text[i]
+            when {
+                c == '"' -> {
+                    val start = i + 1
+                    i = start
+                    while (i < n && text[i] != '"') i += if (text[i] == '\\') 2 else 1
+                    if (depth == 1) {
+                        var j = i + 1
+                        while (j < n && text[j].isWhitespace()) j++
+                        if (j < n && text[j] == ':') {
+                            key = text.substring(start, minOf(i, n))
+                            i = j
+                        } else {
+                            if (key == "listener") listener = true
+                            key = null
+                        }
+                    }
+                }
+                c == '{' || c == '[' -> {
+                    depth++
+                    if (depth == 2) key = null
+                }
+                c == '}' || c == ']' -> depth--
+                depth == 1 && key == "uid" && (c == '-' || c.isDigit()) -> {
+                    var j = i
+                    while (j < n && (text[j].isDigit() || text[j] in "-+.eE")) j++
+                    uid = text.substring(i, j).toLongOrNull()?.takeIf { it > 0 }
+                    key = null
+                    i = j - 1
+                }
+                depth == 1 && c == ',' -> key = null
+            }
+            if (uid != null && listener) return uid
+            i++
+        }
+        return null
     }
 
     /** Whether brackets outside strings nest deeper than [max] in [text]. */
