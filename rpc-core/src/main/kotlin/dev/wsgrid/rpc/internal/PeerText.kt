@@ -33,10 +33,13 @@ public object PeerText {
      * breaks, control characters, quotes and backslashes escaped, so no peer can forge a log line.
      */
     @JvmStatic
-    public fun forLog(text: String?, max: Int = MAX_LOGGED): String {
-        if (text == null) return "null"
+    public fun forLog(text: String?, max: Int = MAX_LOGGED): String = if (text == null) "null" else "\"" + escaped(text, max) + "\""
+
+    /** [text] cut at [max] characters, escaped as [forLog] does, without the quotes: for a path in a description. */
+    @JvmStatic
+    public fun escaped(text: String, max: Int = MAX_LOGGED): String {
         val n = minOf(text.length, max)
-        val sb = StringBuilder(n + 16).append('"')
+        val sb = StringBuilder(n + 16)
         for (i in 0 until n) {
             val c = text[i]
             when {
@@ -50,7 +53,6 @@ public object PeerText {
                 else -> sb.append(c)
             }
         }
-        sb.append('"')
         if (text.length > max) sb.append("… (").append(text.length).append(" characters)")
         return sb.toString()
     }

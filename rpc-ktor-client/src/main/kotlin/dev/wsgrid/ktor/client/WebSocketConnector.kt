@@ -19,6 +19,7 @@ import io.ktor.http.takeFrom
 import io.ktor.client.request.header
 import io.ktor.http.HttpHeaders
 import dev.wsgrid.rpc.WireProtocol
+import dev.wsgrid.rpc.internal.PeerText
 import io.ktor.websocket.WebSocketDeflateExtension
 import io.ktor.websocket.ChannelOverflow
 import kotlinx.coroutines.CancellationException
@@ -197,7 +198,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         closeOwnedClient()
         val policy = connectorOptions.reconnect
         if (policy != null && !closingByUser) {
-            log.info("{}: the connection was lost ({}); reconnecting", description, closed)
+            log.info("{}: the connection was lost (code {}, reason {}); reconnecting", description, closed.code, PeerText.forLog(closed.reason))
             updateState(CommunicatorState.RECONNECTING)
             reconnectJob = reconnectScope.launch { reconnect(policy) }
         }
@@ -224,7 +225,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 // A deliberate rejection (TGrid's 1008, an application's 4xxx) is final; a server going
                 // away or overloaded (1001, 1006, 1011-1014) is worth another try.
                 if (e.code == CloseCodes.POLICY_VIOLATION || e.code in 4000..4999) {
-                    log.warn("{}: the server rejected the reconnection ({}); not trying again", description, e.message)
+                    log.warn("{}: the server rejected the reconnection ({}); not trying again", description, PeerText.forLog(e.message))
                     updateState(CommunicatorState.CLOSED)
                     return
                 }

@@ -8,6 +8,7 @@ import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.IdConflictException
 import dev.wsgrid.rpc.TransportFrame
 import dev.wsgrid.rpc.WireProtocol
+import dev.wsgrid.rpc.internal.PeerText
 import kotlinx.coroutines.CompletableDeferred
 import org.slf4j.LoggerFactory
 import java.util.UUID
@@ -199,5 +200,5 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         }
     }
 
-    override val description: String get() = "acceptor $path from $remoteAddress"
+    override val description: String get() = "acceptor ${PeerText.escaped(path, 100)} from $remoteAddress"
 }

@@ -1,6 +1,8 @@
 package dev.wsgrid.examples.guide;
 
 import dev.wsgrid.examples.JavaCalculatorClient.Calculator;
+
+// region java-errors-imports
 import dev.wsgrid.java.CommunicatorConfig;
 import dev.wsgrid.java.ConnectorConfig;
 import dev.wsgrid.java.WebSocketConnector;
@@ -11,6 +13,7 @@ import dev.wsgrid.rpc.RemoteException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+// endregion
 
 /** The Java samples of docs/guide/errors-and-timeouts.md, run by GuideSamplesRunSpec against the examples' calculator. */
 public final class JavaErrorsAndTimeouts {

@@ -1,9 +1,11 @@
 package dev.wsgrid.examples.guide;
 
+// region java-quickstart-imports
 import dev.wsgrid.java.WebSocketConnector;
 import dev.wsgrid.java.WebSocketServer;
 
 import java.util.concurrent.CompletableFuture;
+// endregion
 
 /**
  * The Java quick start of docs/guide/getting-started.md and the README: the regions below are

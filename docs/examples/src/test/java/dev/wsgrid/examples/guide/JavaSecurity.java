@@ -3,6 +3,8 @@ package dev.wsgrid.examples.guide;
 import dev.wsgrid.examples.guide.JavaQuickStart.CalculatorService;
 import dev.wsgrid.examples.guide.JavaQuickStart.Credentials;
 import dev.wsgrid.examples.guide.JavaQuickStart.SimpleCalculator;
+
+// region java-security-imports
 import dev.wsgrid.java.ConnectorConfig;
 import dev.wsgrid.java.ServerConfig;
 import dev.wsgrid.java.UpgradeVerifier;
@@ -10,6 +12,7 @@ import dev.wsgrid.java.WebSocketConnector;
 import dev.wsgrid.java.WebSocketServer;
 
 import java.time.Duration;
+// endregion
 
 /** The Java samples of docs/guide/security.md, run by GuideSamplesRunSpec. */
 public final class JavaSecurity {

@@ -1,9 +1,11 @@
 package dev.wsgrid.examples.guide;
 
+// region java-streams-imports
 import dev.wsgrid.java.WebSocketConnector;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+// endregion
 
 /**
  * The Java stream sample of docs/guide/extensions.md, run by GuideSamplesRunSpec against the
