@@ -4,6 +4,7 @@ import dev.wsgrid.ktor.server.ServerOptions
 import dev.wsgrid.ktor.server.WebSocketAcceptor
 import dev.wsgrid.ktor.server.WebSocketServer
 import dev.wsgrid.rpc.CommunicatorOptions
+import io.ktor.server.engine.EmbeddedServer
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
@@ -79,4 +80,22 @@ suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000): WebSocket
     val server = WebSocketServer<JsonElement, BenchService>(JsonElement::class.java, options)
     server.open("127.0.0.1", port) { acceptor -> acceptor.accept(BenchProvider(server, acceptor)) }
     return server
+}
+
+/**
+ * The engine [server] runs on, `cio` or `netty`, read from the Ktor server it holds: the runner
+ * compares wsgrid with the bare echo on the same engine. `unknown` when it cannot tell.
+ */
+fun engineOf(server: WebSocketServer<*, *>): String {
+    val embedded = generateSequence<Class<*>>(server.javaClass) { it.superclass }
+        .flatMap { it.declaredFields.asSequence() }
+        .mapNotNull { f -> runCatching { f.isAccessible = true; f.get(server) }.getOrNull() }
+        .filterIsInstance<EmbeddedServer<*, *>>()
+        .firstOrNull() ?: return "unknown"
+    val name = embedded.engine.javaClass.name.lowercase()
+    return when {
+        "netty" in name -> "netty"
+        "cio" in name -> "cio"
+        else -> name
+    }
 }
