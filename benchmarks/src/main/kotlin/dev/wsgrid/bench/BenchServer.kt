@@ -83,19 +83,25 @@ suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000): WebSocket
 }
 
 /**
- * The engine [server] runs on, `cio` or `netty`, read from the Ktor server it holds: the runner
- * compares wsgrid with the bare echo on the same engine. `unknown` when it cannot tell.
+ * The engine [server] runs on, `cio` or `netty`, so the runner can hold wsgrid to the bare echo on
+ * the same engine. Read from the Ktor server it holds (its fields, and theirs one level down), or
+ * else from the threads of this process (Ktor's Netty engine runs `eventLoopGroupProxy` threads);
+ * `unknown` when neither tells.
  */
 fun engineOf(server: WebSocketServer<*, *>): String {
-    val embedded = generateSequence<Class<*>>(server.javaClass) { it.superclass }
+    fun fieldsOf(o: Any): Sequence<Any> = generateSequence<Class<*>>(o.javaClass) { it.superclass }
+        .takeWhile { it != Any::class.java }
         .flatMap { it.declaredFields.asSequence() }
-        .mapNotNull { f -> runCatching { f.isAccessible = true; f.get(server) }.getOrNull() }
+        .filter { !java.lang.reflect.Modifier.isStatic(it.modifiers) && !it.type.isPrimitive }
+        .mapNotNull { f -> runCatching { f.isAccessible = true; f.get(o) }.getOrNull() }
+    val embedded = (fieldsOf(server) + fieldsOf(server).filter { it.javaClass.name.startsWith("dev.wsgrid.") }.flatMap { fieldsOf(it) })
         .filterIsInstance<EmbeddedServer<*, *>>()
-        .firstOrNull() ?: return "unknown"
-    val name = embedded.engine.javaClass.name.lowercase()
-    return when {
-        "netty" in name -> "netty"
-        "cio" in name -> "cio"
-        else -> name
+        .firstOrNull()
+    if (embedded != null) {
+        val name = embedded.engine.javaClass.name.lowercase()
+        if ("netty" in name) return "netty"
+        if ("cio" in name) return "cio"
     }
+    val threads = Thread.getAllStackTraces().keys.map { it.name }
+    return if (threads.any { it.startsWith("eventLoopGroupProxy") }) "netty" else "unknown"
 }
