@@ -5,7 +5,8 @@
 #   benchmarks/run.sh --runs 5 --only wsgrid-kotlin,tgrid --no-scale    any option of the runner
 #   benchmarks/run.sh soak [--minutes 10]      the mixed-load soak -> benchmarks/results/soak-latest.{json,md}
 #   benchmarks/run.sh fuzz [CASES]             the hostile-input fuzz spec with CASES cases (default 20000)
-# Builds what it needs first: the benchmark jar (Maven) and TGrid 1.2.1 for node (npm ci, from the lockfile).
+# Builds what it needs first: the benchmark jar and the rsocket-java peer's own jar (Maven), and TGrid 1.2.1
+# for node (npm ci, from the lockfile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,11 +21,12 @@ if [[ "$(ulimit -n)" != "unlimited" && "$(ulimit -n)" -lt 12000 ]]; then
   echo "warning: only $(ulimit -n) open files allowed; the 10,000-connection workload needs ~10,100 per process" >&2
 fi
 
-mvn -B -q -DskipTests -Dwsgrid.skipApiDocs=true -pl benchmarks -am package
+# benchmarks/rsocket: rsocket-java runs on Netty 4.1, so it has a jar of its own beside wsgrid-benchmarks.jar
+mvn -B -q -DskipTests -Dwsgrid.skipApiDocs=true -pl benchmarks,benchmarks/rsocket -am package
 if command -v node >/dev/null && command -v npm >/dev/null; then
   (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
 else
-  echo "node/npm not found: the TGrid systems will fail; run with --only wsgrid-kotlin,wsgrid-java,ktor-echo,ktor-echo-raw" >&2
+  echo "node/npm not found: the TGrid systems will fail; run with --only wsgrid-kotlin,wsgrid-java,rsocket-java,ktor-echo,ktor-echo-raw,ktor-echo-netty,netty-echo,scale-wsgrid,connect-wsgrid-kotlin,connect-wsgrid-java" >&2
 fi
 
 command=run

@@ -56,6 +56,28 @@ public final class JavaClient {
         }
     }
 
+    /**
+     * {@code client-connect-java URL N WARMUP}: {@code n} times, one after the other, a new connector
+     * connects and closes, as a Java user's first program does; after {@code warmup} such cycles.
+     */
+    public static ConnectResult connects(String url, int n, int warmup) {
+        if (warmup > 0) connectCycles(url, warmup);
+        return new ConnectResult("java", connectCycles(url, n));
+    }
+
+    private static Figures connectCycles(String url, int n) {
+        Latencies lat = new Latencies(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long s = System.nanoTime();
+            WebSocketConnector<Object, Object> connector = new WebSocketConnector<>(null);
+            connector.connect(url).join();
+            connector.close().join();
+            lat.record(i, System.nanoTime() - s);
+        }
+        return lat.figures(System.nanoTime() - t0);
+    }
+
     private static Figures sequential(Bench bench, int n) {
         Latencies lat = new Latencies(n);
         long t0 = System.nanoTime();

@@ -4,6 +4,7 @@ import dev.wsgrid.ktor.server.ServerOptions
 import dev.wsgrid.ktor.server.WebSocketAcceptor
 import dev.wsgrid.ktor.server.WebSocketServer
 import dev.wsgrid.rpc.CommunicatorOptions
+import io.ktor.server.engine.EmbeddedServer
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
@@ -79,4 +80,28 @@ suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000): WebSocket
     val server = WebSocketServer<JsonElement, BenchService>(JsonElement::class.java, options)
     server.open("127.0.0.1", port) { acceptor -> acceptor.accept(BenchProvider(server, acceptor)) }
     return server
+}
+
+/**
+ * The engine [server] runs on, `cio` or `netty`, so the runner can hold wsgrid to the bare echo on
+ * the same engine. Read from the Ktor server it holds (its fields, and theirs one level down), or
+ * else from the threads of this process (Ktor's Netty engine runs `eventLoopGroupProxy` threads);
+ * `unknown` when neither tells.
+ */
+fun engineOf(server: WebSocketServer<*, *>): String {
+    fun fieldsOf(o: Any): Sequence<Any> = generateSequence<Class<*>>(o.javaClass) { it.superclass }
+        .takeWhile { it != Any::class.java }
+        .flatMap { it.declaredFields.asSequence() }
+        .filter { !java.lang.reflect.Modifier.isStatic(it.modifiers) && !it.type.isPrimitive }
+        .mapNotNull { f -> runCatching { f.isAccessible = true; f.get(o) }.getOrNull() }
+    val embedded = (fieldsOf(server) + fieldsOf(server).filter { it.javaClass.name.startsWith("dev.wsgrid.") }.flatMap { fieldsOf(it) })
+        .filterIsInstance<EmbeddedServer<*, *>>()
+        .firstOrNull()
+    if (embedded != null) {
+        val name = embedded.engine.javaClass.name.lowercase()
+        if ("netty" in name) return "netty"
+        if ("cio" in name) return "cio"
+    }
+    val threads = Thread.getAllStackTraces().keys.map { it.name }
+    return if (threads.any { it.startsWith("eventLoopGroupProxy") }) "netty" else "unknown"
 }

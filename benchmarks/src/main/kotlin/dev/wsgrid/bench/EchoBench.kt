@@ -2,7 +2,9 @@ package dev.wsgrid.bench
 
 import io.ktor.client.HttpClient
 import io.ktor.client.plugins.websocket.webSocketSession
+import io.ktor.server.application.Application
 import io.ktor.server.application.install
+import io.ktor.server.netty.Netty
 import io.ktor.server.cio.CIO
 import io.ktor.server.engine.EmbeddedServer
 import io.ktor.server.engine.embeddedServer
@@ -26,7 +28,16 @@ import io.ktor.client.plugins.websocket.WebSockets as ClientWebSockets
  * The transport's ceiling: a Ktor CIO WebSocket server that echoes every text frame, with Ktor's
  * defaults, as ../shared/bench/ktor-echo measures it.
  */
-fun startEchoServer(port: Int): EmbeddedServer<*, *> = embeddedServer(CIO, host = "127.0.0.1", port = port) {
+fun startEchoServer(port: Int): EmbeddedServer<*, *> = embeddedServer(CIO, host = "127.0.0.1", port = port) { echoRoutes() }
+
+/**
+ * The same echo on Ktor's Netty engine (Netty 4.2 as ktor-server-netty brings it): the ceiling
+ * of an RPC layer on that engine. Only `/raw` is measured (`ktor-echo-netty`); `/echo` is there too.
+ */
+fun startNettyEchoServer(port: Int): EmbeddedServer<*, *> = embeddedServer(Netty, host = "127.0.0.1", port = port) { echoRoutes() }
+
+/** `/echo` on Ktor's default sessions and `/raw` on raw sessions, for either engine. */
+private fun Application.echoRoutes() {
     install(WebSockets)
     routing {
         webSocket("/echo") {

@@ -9,18 +9,25 @@ import kotlin.system.exitProcess
 
 private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ...   (benchmarks/run.sh runs it for you)
 
-  run [--runs N] [--quick] [--only id,id] [--scale N,N | --no-scale] [--out DIR] [--node DIR]
+  run [--runs N] [--quick] [--only id,id] [--scale N,N | --no-scale] [--connects N | --no-connect]
+      [--engine cio|netty] [--out DIR] [--node DIR] [--rsocket-jar JAR]
         every system side by side, N runs each (default 3), interleaved; writes DIR/latest.{json,md,png}
-        systems: wsgrid-kotlin wsgrid-java tgrid tgrid-to-wsgrid wsgrid-to-tgrid ktor-echo; scale
+        call systems: wsgrid-kotlin wsgrid-java tgrid tgrid-to-wsgrid wsgrid-to-tgrid ktor-echo ktor-echo-raw
+                      ktor-echo-netty netty-echo rsocket-java
+        connections and fan-out: scale (= scale-wsgrid scale-tgrid)
+        sequential connect + close: connect (= connect-wsgrid-kotlin connect-wsgrid-java connect-tgrid)
+        --engine: the engine of the bare echo wsgrid is held to (cio: ktor-echo-raw, netty: ktor-echo-netty);
+                  default: the engine the wsgrid bench server reports
   report [--out DIR]
         redraws DIR/latest.md and latest.png from DIR/latest.json
   soak [--minutes M] [--out DIR]
         a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
 
   processes the runner starts (each server prints {"event":"listening","port":P} and exits when stdin closes):
-  server-wsgrid | server-echo
+  server-wsgrid | server-echo | server-echo-netty | server-netty-echo
   client-kotlin URL [SEQ PIPELINED INFLIGHT PAYLOAD WARMUP] | client-java URL [...] | client-echo URL [...]
-  client-scale URL N,N,... | client-soak URL SECONDS
+  client-scale URL N,N,... [SYSTEM] | client-soak URL SECONDS
+  client-connect URL N WARMUP | client-connect-java URL N WARMUP
 """
 
 private val json = Json { encodeDefaults = true }
@@ -31,20 +38,29 @@ suspend fun main(args: Array<String>) {
     when (args.firstOrNull()) {
         "server-wsgrid" -> {
             val server = startBenchServer(0)
-            listening(server.port)
+            listening(server.port, engineOf(server))
             awaitStdinClosed()
             server.close()
         }
-        "server-echo" -> {
-            val server = startEchoServer(0).start(wait = false)
-            listening(server.engine.resolvedConnectors().first().port)
+        "server-echo", "server-echo-netty" -> {
+            val netty = args[0] == "server-echo-netty"
+            val server = (if (netty) startNettyEchoServer(0) else startEchoServer(0)).start(wait = false)
+            listening(server.engine.resolvedConnectors().first().port, if (netty) "netty" else "cio")
             awaitStdinClosed()
             server.stop(0, 1_000)
+        }
+        "server-netty-echo" -> {
+            val server = NettyEchoServer.start(0)
+            listening(server.port, "netty-${NettyEchoServer.transport}")
+            awaitStdinClosed()
+            server.close()
         }
         "client-kotlin" -> println(json.encodeToString(CallResult.serializer(), kotlinClient(rest[0], CallWorkload.parse(rest.drop(1)))))
         "client-java" -> println(json.encodeToString(CallResult.serializer(), JavaClient.run(rest[0], CallWorkload.parse(rest.drop(1)))))
         "client-echo" -> println(json.encodeToString(CallResult.serializer(), echoClient(rest[0], CallWorkload.parse(rest.drop(1)))))
-        "client-scale" -> println(json.encodeToString(ScaleResult.serializer(), scaleClient(rest[0], rest[1].split(',').map { it.trim().toInt() })))
+        "client-scale" -> println(json.encodeToString(ScaleResult.serializer(), scaleClient(rest[0], rest[1].split(',').map { it.trim().toInt() }, rest.getOrElse(2) { "wsgrid" })))
+        "client-connect" -> println(json.encodeToString(ConnectResult.serializer(), connectClient(rest[0], rest[1].toInt(), rest[2].toInt())))
+        "client-connect-java" -> println(json.encodeToString(ConnectResult.serializer(), JavaClient.connects(rest[0], rest[1].toInt(), rest[2].toInt())))
         "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
         "run" -> runAll(Options(rest))
         "soak" -> soak(Options(rest))
@@ -64,8 +80,8 @@ suspend fun main(args: Array<String>) {
     exitProcess(0)
 }
 
-private fun listening(port: Int) {
-    println("""{"event":"listening","port":$port}""")
+private fun listening(port: Int, engine: String) {
+    println("""{"event":"listening","port":$port,"engine":"$engine"}""")
     System.out.flush()
 }
 
@@ -82,7 +98,7 @@ private class Options(args: List<String>) {
         while (i < args.size) {
             val a = args[i]
             require(a.startsWith("--")) { "unexpected argument: $a\n\n$USAGE" }
-            if (a in setOf("--quick", "--no-scale")) flags += a else {
+            if (a in setOf("--quick", "--no-scale", "--no-connect")) flags += a else {
                 require(i + 1 < args.size) { "$a needs a value" }
                 values[a] = args[++i]
             }
@@ -100,7 +116,10 @@ private fun launcher(o: Options, out: File): Launcher {
     val node = Path.of(o.value("--node") ?: "benchmarks/node").toAbsolutePath()
     // BENCH_JVM_OPTS adds options to every JVM started (a flight recording, say)
     val extra = System.getenv("BENCH_JVM_OPTS")?.split(' ')?.filter { it.isNotBlank() }.orEmpty()
-    return Launcher(jar, node, logs, listOf("-XX:+UseG1GC", "-Xss512k") + extra)
+    // the rsocket-java peer's own jar (benchmarks/rsocket), beside this one by default
+    val rsocket = o.value("--rsocket-jar")?.let { Path.of(it) }
+        ?: jar.parent.resolve("../rsocket/target/wsgrid-benchmarks-rsocket.jar").normalize()
+    return Launcher(jar, node, logs, listOf("-XX:+UseG1GC", "-Xss512k") + extra, rsocket.toAbsolutePath())
 }
 
 private fun runAll(o: Options) {
@@ -113,9 +132,16 @@ private fun runAll(o: Options) {
         quick -> listOf(100, 1_000)
         else -> listOf(1_000, 10_000)
     }
+    val connects = when {
+        o.flag("--no-connect") -> null
+        o.value("--connects") != null -> o.value("--connects")!!.toInt().let { ConnectWorkload(it, maxOf(1, it / 10)) }
+        quick -> ConnectWorkload(200, 50)
+        else -> ConnectWorkload()
+    }
     val runs = o.value("--runs")?.toInt() ?: if (quick) 1 else 3
     val only = o.value("--only")?.split(',')?.map { it.trim() }?.toSet()
-    val results = Runner(launcher(o, out), out, runs, work, scale, only).run()
+    val engine = o.value("--engine")?.also { require(it == "cio" || it == "netty") { "--engine takes cio or netty, not $it" } }
+    val results = Runner(launcher(o, out), out, runs, work, scale, only, connects, engine).run()
     print(markdown(results))
     System.err.println("wrote ${File(out, "latest.json")}, latest.md and latest.png")
 }

@@ -9,12 +9,39 @@ import java.io.File
 import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 
-/** How to start the benchmark's processes: this jar on the same JVM, and node with the TGrid package. */
-class Launcher(private val jar: Path, private val nodeDir: Path, private val logDir: File, private val jvmOptions: List<String>) {
+/**
+ * How to start the benchmark's processes: this jar on the same JVM, the rsocket-java peer's own jar
+ * (Netty 4.1, so never on this jar's classpath) on the same JVM with the same options, and node
+ * with the TGrid package.
+ */
+class Launcher(
+    private val jar: Path,
+    private val nodeDir: Path,
+    private val logDir: File,
+    private val jvmOptions: List<String>,
+    private val rsocketJar: Path,
+) {
     private val java = Path.of(System.getProperty("java.home"), "bin", "java").toString()
 
     fun jvm(vararg args: String): List<String> = listOf(java) + jvmOptions + listOf("-jar", jar.toString()) + args
     fun node(script: String, vararg args: String): List<String> = listOf("node", nodeDir.resolve(script).toString()) + args
+
+    /** node with [options] before the script (`--expose-gc`, say). */
+    fun node(options: List<String>, script: String, vararg args: String): List<String> =
+        listOf("node") + options + listOf(nodeDir.resolve(script).toString()) + args
+
+    fun rsocket(vararg args: String): List<String> {
+        check(rsocketJar.toFile().isFile) { "no rsocket-java peer at $rsocketJar: build it with mvn -pl benchmarks/rsocket -am package (benchmarks/run.sh does)" }
+        return listOf(java) + jvmOptions + listOf("-jar", rsocketJar.toString()) + args
+    }
+
+    /** The versions of the rsocket-java stack, from its jar; empty when it is not built. */
+    fun rsocketVersions(): Map<String, String> = runCatching {
+        val p = ProcessBuilder(rsocket("versions")).redirectError(ProcessBuilder.Redirect.DISCARD).start()
+        val out = p.inputStream.bufferedReader().readText()
+        p.waitFor(30, TimeUnit.SECONDS)
+        Json.parseToJsonElement(out.trim()).jsonObject.mapValues { it.value.jsonPrimitive.content }
+    }.getOrDefault(emptyMap())
 
     /** Starts a server process and waits for its `{"event":"listening","port":P}` line. */
     fun startServer(command: List<String>, log: String): Server {
@@ -27,7 +54,7 @@ class Launcher(private val jar: Path, private val nodeDir: Path, private val log
             val line = reader.readLine() ?: break
             val json = runCatching { Json.parseToJsonElement(line).jsonObject }.getOrNull() ?: continue
             if (json["event"]?.jsonPrimitive?.content == "listening") {
-                return Server(process, json["port"]!!.jsonPrimitive.int)
+                return Server(process, json["port"]!!.jsonPrimitive.int, json["engine"]?.jsonPrimitive?.content)
             }
         }
         process.destroyForcibly()
@@ -51,8 +78,11 @@ class Launcher(private val jar: Path, private val nodeDir: Path, private val log
     }
 }
 
-/** A running server process; [stop] closes its stdin (every server here exits on that) and waits. */
-class Server(private val process: Process, val port: Int) : AutoCloseable {
+/**
+ * A running server process; [close] closes its stdin (every server here exits on that) and waits.
+ * [engine] is what the server said it runs on (`cio`, `netty`, `node`, ...), when it said.
+ */
+class Server(private val process: Process, val port: Int, val engine: String?) : AutoCloseable {
     val pid: Long get() = process.pid()
 
     override fun close() {

@@ -21,6 +21,10 @@ fun markdown(r: Results): String = buildString {
             "${w["inflight"]} outstanding; ${w["payloadCalls"]} sequential `echo(payload)` calls of a ${w["payloadJsonBytes"]}-byte JSON object. " +
             "Each client first runs ${w["warmupRounds"]} warm-up rounds of a tenth of each workload.",
     )
+    r.wsgridEngine?.let { e ->
+        appendLine()
+        appendLine("wsgrid's server ran on Ktor's ${if (e == "netty") "Netty" else if (e == "cio") "CIO" else e} engine; the targets hold it to the bare echo on that engine (`${if (e == "netty") "ktor-echo-netty" else "ktor-echo-raw"}`).")
+    }
     appendLine()
     for ((title, pick) in listOf<Pair<String, (SystemSummary) -> WorkloadSummary>>(
         "Sequential" to { it.sequential }, "Pipelined (${w["inflight"]} in flight)" to { it.pipelined }, "Payload (a ${w["payloadJsonBytes"]}-byte object each way)" to { it.payload },
@@ -37,7 +41,7 @@ fun markdown(r: Results): String = buildString {
     }
     val streams = r.systems.filter { it.stream != null }
     if (streams.isNotEmpty()) {
-        appendLine("## Stream (wsgrid.v1 only: a `Flow` of ${w["streamItems"]} numbers, ${w["streamCredit"]} items of credit)")
+        appendLine("## Stream (${w["streamItems"]} numbers, ${w["streamCredit"]} items of credit: a `Flow` over wsgrid.v1, rsocket-java's request-stream with `limitRate(${w["streamCredit"]})`; TGrid has none)")
         appendLine()
         appendLine("| system | items/s |")
         appendLine("|---|---:|")
@@ -57,23 +61,42 @@ fun markdown(r: Results): String = buildString {
         }
         appendLine()
     }
-    if (r.scale.isNotEmpty()) {
-        appendLine("## Connections and fan-out (wsgrid server)")
+    if (r.connects.isNotEmpty()) {
+        appendLine("## Sequential connect + handshake + close (one client, ${w["sequentialConnects"]} after ${w["connectWarmup"]} warm-up, a new connector each)")
         appendLine()
-        appendLine("| connections | connects/s | server heap per idle connection | broadcast to all, until the last has it |")
-        appendLine("|---:|---:|---:|---:|")
+        appendLine("| system | connects/s | p50 ms | p99 ms |")
+        appendLine("|---|---:|---:|---:|")
+        for (c in r.connects) {
+            fun ms(s: Spread) = Spread(s.median / 1000, s.min / 1000, s.max / 1000)
+            appendLine("| ${c.label} | ${fmt(c.connect.callsPerSec, 0)} | ${fmt(ms(c.connect.p50us), 2)} | ${fmt(ms(c.connect.p99us), 2)} |")
+        }
+        appendLine()
+    }
+    if (r.scale.isNotEmpty()) {
+        appendLine("## Connections and fan-out (wsgrid's scale client against each server)")
+        appendLine()
+        appendLine("| server | connections | connects/s | server heap per idle connection | broadcast to all, until the last has it |")
+        appendLine("|---|---:|---:|---:|---:|")
         for (s in r.scale) {
             val kb = Spread(s.heapPerConnectionBytes.median / 1024, s.heapPerConnectionBytes.min / 1024, s.heapPerConnectionBytes.max / 1024)
-            appendLine("| ${s.connections} | ${fmt(s.connectsPerSec, 0)} | ${fmt(kb, 1)} KB | ${fmt(s.fanoutMs, 1)} ms |")
+            val server = if (s.system == "tgrid") "TGrid (node)" else s.system
+            appendLine("| $server | ${s.connections} | ${fmt(s.connectsPerSec, 0)} | ${fmt(kb, 1)} KB | ${fmt(s.fanoutMs, 1)} ms |")
         }
         appendLine()
     }
     if (r.targets.isNotEmpty()) {
         appendLine("## Targets")
         appendLine()
-        appendLine("| target | measured | goal | met |")
-        appendLine("|---|---:|---:|:---:|")
-        for (t in r.targets) appendLine("| ${t.name} | ${t.measured} | ${t.goal} | ${if (t.met) "yes" else "**no**"} |")
+        appendLine("| target | measured | ratio | goal | met |")
+        appendLine("|---|---:|---:|---:|:---:|")
+        for (t in r.targets) {
+            val met = when (t.met) {
+                true -> "met"
+                false -> "**missed**"
+                null -> "not measured"
+            }
+            appendLine("| ${t.name} | ${t.measured} | ${t.ratio?.let { "%.2f×".format(it) } ?: "–"} | ${t.goal} | $met |")
+        }
         appendLine()
     }
 }
@@ -85,10 +108,12 @@ private fun fmt(s: Spread, decimals: Int): String {
 
 /** Calls/s of each workload and sequential latency, per system, as one PNG of four charts. */
 fun writeChart(r: Results, file: File) {
+    // a run of only the connection workloads (--only scale,connect) has no call figures to draw
+    if (r.systems.isEmpty()) return
     // short labels: XChart skips category labels that would overlap, which would misplace the rest
     val labels = r.systems.map { SHORT_LABELS[it.id] ?: it.id }
     fun bars(title: String, yTitle: String, series: List<Pair<String, List<Double>>>): CategoryChart {
-        val chart = CategoryChartBuilder().width(1000).height(520).title(title).yAxisTitle(yTitle).build()
+        val chart = CategoryChartBuilder().width(1400).height(520).title(title).yAxisTitle(yTitle).build()
         chart.styler.apply {
             legendPosition = Styler.LegendPosition.InsideNW
             isLegendVisible = series.size > 1
@@ -122,4 +147,7 @@ private val SHORT_LABELS = mapOf(
     "wsgrid-to-tgrid" to "wsgrid→TGrid",
     "ktor-echo" to "Ktor echo",
     "ktor-echo-raw" to "Ktor echo raw",
+    "ktor-echo-netty" to "Ktor Netty echo",
+    "netty-echo" to "Netty echo",
+    "rsocket-java" to "rsocket-java",
 )

@@ -67,9 +67,10 @@ private class Round {
 /**
  * `client-scale URL N1,N2,...`: opens connections up to each N (with [parallel] handshakes at a
  * time), reads the server's heap per idle connection after a collection, then times broadcasts
- * of one notification to all N members until the last has it.
+ * of one notification to all N members until the last has it. The same client measures a wsgrid
+ * server and TGrid's node server ([system] names which, for the results).
  */
-suspend fun scaleClient(url: String, targets: List<Int>, broadcasts: Int = 7, parallel: Int = 64): ScaleResult {
+suspend fun scaleClient(url: String, targets: List<Int>, system: String = "wsgrid", broadcasts: Int = 7, parallel: Int = 64): ScaleResult {
     val max = targets.max()
     val http = HttpClient(CIO) {
         install(WebSockets) {
@@ -135,7 +136,7 @@ suspend fun scaleClient(url: String, targets: List<Int>, broadcasts: Int = 7, pa
             )
             System.err.println("scale: ${steps.last()}")
         }
-        return ScaleResult("wsgrid", baseline, steps)
+        return ScaleResult(system, baseline, steps)
     } finally {
         val closing = Semaphore(256)
         coroutineScope {
