@@ -289,7 +289,7 @@ internal suspend fun fuzzFirstFrame(http: HttpClient, url: String, plan: Plan, t
             // the handshake timeout may pass before a client on a loaded machine sends its frame
             val reason = closeReasonOf(session)
             if (reason?.message?.startsWith("no header within") != true) tally.bad("a connection closed before its first frame was sent", "$repro: $reason, $e")
-            tally.record(true, kind, "closed ${reason?.code} ${reason?.message?.replace(Regex("\\d+"), "N")} (before the frame was sent)", frame = frame.length)
+            tally.record(true, kind, "closed ${reason?.code} ${reason?.message?.let(::reasonLabel)} (before the frame was sent)", frame = frame.length)
             return
         }
         val first = withTimeoutOrNull(PATIENCE_MS) { Result.success(nextFrame(session)) }
@@ -313,7 +313,7 @@ internal suspend fun fuzzFirstFrame(http: HttpClient, url: String, plan: Plan, t
                 if (reason == null || (reason.message.isEmpty() && reason.code.toInt() != CloseCodes.MESSAGE_TOO_BIG)) {
                     tally.bad("a close without a reason", "$repro: $reason")
                 }
-                "closed ${reason?.code} ${reason?.message?.replace(Regex("\\d+"), "N")?.let { if (it.length > 60) it.take(60) + "…" else it }}"
+                "closed ${reason?.code} ${reason?.message?.let(::reasonLabel)}"
             }
         }
         tally.record(true, kind, outcome, frame = frame.length)
@@ -323,4 +323,10 @@ internal suspend fun fuzzFirstFrame(http: HttpClient, url: String, plan: Plan, t
     } finally {
         runCatching { session.close() }
     }
+}
+
+/** A close reason as an outcome: numbers as N, without the stock explanation, at most 60 characters. */
+private fun reasonLabel(reason: String): String {
+    val label = reason.substringBefore(": a {\"header\": ...} object was expected").replace(Regex("\\d+"), "N")
+    return if (label.length > 60) label.take(60) + "…" else label
 }
