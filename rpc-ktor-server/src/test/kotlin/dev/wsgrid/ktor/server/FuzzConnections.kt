@@ -73,7 +73,6 @@ internal suspend fun fuzzCalls(http: HttpClient, url: String, plan: Plan, tally:
         tally.bad("a connection could not be opened", "$where: $e")
         return
     }
-    tally.connections.incrementAndGet()
     try {
         coroutineScope {
             session.outgoing.send(Frame.Text(FuzzFrames.header(if (plan.listened) TOKEN_LISTENED else TOKEN_PLAIN)))
@@ -270,7 +269,6 @@ internal suspend fun fuzzFirstFrame(http: HttpClient, url: String, plan: Plan, t
         tally.bad("a connection could not be opened", "$repro: $e")
         return
     }
-    tally.connections.incrementAndGet()
     try {
         if (kind == FuzzKind.OVERSIZED_AFTER_HEADER) {
             session.outgoing.send(Frame.Text(FuzzFrames.header()))

@@ -31,7 +31,6 @@ internal class FuzzTally {
     private val badSamples = ConcurrentHashMap<String, ConcurrentLinkedQueue<String>>()
     val malformedFrames = AtomicInteger()
     val goodCalls = AtomicInteger()
-    val connections = AtomicInteger()
 
     /** Cases classified so far, at both stages. */
     val recorded: Int get() = (calls.values + firstFrames.values).sumOf { it.cases.get() }
