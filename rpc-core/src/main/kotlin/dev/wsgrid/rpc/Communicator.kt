@@ -3,6 +3,8 @@ package dev.wsgrid.rpc
 import dev.wsgrid.rpc.internal.BoundFunction
 import dev.wsgrid.rpc.internal.DriverHandler
 import dev.wsgrid.rpc.internal.DriverHost
+import dev.wsgrid.rpc.internal.InvokeObserver
+import dev.wsgrid.rpc.internal.Lifecycle
 import dev.wsgrid.rpc.internal.ProviderBinding
 import dev.wsgrid.rpc.internal.ServiceBindings
 import dev.wsgrid.rpc.internal.Session
@@ -74,23 +76,20 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** Owns the futures of driver calls; each ends with its call, at the latest when its connection ends. */
     private val callScope = CoroutineScope(this.context + job + CoroutineName("wsgrid-calls"))
 
-    private val stateFlow = MutableStateFlow(CommunicatorState.NONE)
     private val stateListeners = CopyOnWriteArrayList<StateListener>()
 
-    private var currentState: CommunicatorState
-        get() = stateFlow.value
-        set(value) {
-            val old = stateFlow.getAndUpdate { value }
-            if (old != value) {
-                for (l in stateListeners) {
-                    try {
-                        l.onStateChanged(old, value)
-                    } catch (e: Exception) {
-                        org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("a state listener failed", e)
-                    }
-                }
+    /** Every change of state goes through this one state machine. */
+    private val lifecycle = Lifecycle { old, new ->
+        for (l in stateListeners) {
+            try {
+                l.onStateChanged(old, new)
+            } catch (e: Exception) {
+                org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("a state listener failed", e)
             }
         }
+    }
+
+    private val currentState: CommunicatorState get() = lifecycle.state
 
     @Volatile
     private var current: Session? = null
@@ -195,7 +194,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
     }
 
     /** Suspends until the state is one of [states]; returns it. */
-    protected suspend fun awaitState(states: Set<CommunicatorState>): CommunicatorState = stateFlow.first { it in states }
+    protected suspend fun awaitState(states: Set<CommunicatorState>): CommunicatorState = lifecycle.await(states)
 
     /** Adds a listener of the invoke events (send, receive, complete, return). */
     public fun addInvokeListener(listener: InvokeListener) {
@@ -245,38 +244,44 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     // ------------------------------------------------------------------ for connectors and acceptors
 
-    /** Moves to [state]; connectors and acceptors report their handshake states this way. */
-    protected fun updateState(state: CommunicatorState) {
-        currentState = state
+    /**
+     * Moves to [state] when the state is one of [from] and the connection state machine allows the
+     * move (see the states' docs); answers whether it moved. Connectors and acceptors report their
+     * handshake states this way.
+     */
+    protected fun moveState(state: CommunicatorState, vararg from: CommunicatorState): Boolean =
+        lifecycle.move(state, if (from.isEmpty()) Lifecycle.ANY else from.toSet())
+
+    /**
+     * Moves to [state] from one of [from] (any state when none is given), or throws
+     * `IllegalStateException("cannot <what>: connection is <state>")`.
+     */
+    protected fun moveStateOrFail(state: CommunicatorState, what: String, vararg from: CommunicatorState) {
+        lifecycle.moveOrFail(state, what, if (from.isEmpty()) Lifecycle.ANY else from.toSet())
     }
 
     /**
-     * Starts serving [transport]: the state becomes [CommunicatorState.OPEN] and a coroutine of
-     * this communicator reads its frames until it closes, then the state becomes
-     * [CommunicatorState.CLOSED], every pending call fails, and [onClosed] runs.
+     * Starts serving [transport], which agreed on [protocol] when it opened: the state becomes
+     * [CommunicatorState.OPEN], and the transport's frames are served until it closes; then the
+     * state becomes [CommunicatorState.CLOSED] (or what [onClosed] moved it to), every pending call
+     * fails, and [onClosed] runs. With [WireProtocol.WSGRID_V1] both sides must be wsgrid: the
+     * remote side receives extension frames.
+     *
+     * @param relay the receiver the transport was started with for a handshake, which hands its
+     *   frames over from now on; `null` starts the transport here.
      */
-    protected fun openSession(transport: Transport) {
-        openSession(transport, WireProtocol.TGRID)
-    }
-
-    /**
-     * Starts serving [transport], which agreed on [protocol] when it opened; see the other overload.
-     * With [WireProtocol.WSGRID_V1] both sides must be wsgrid: the remote side receives extension frames.
-     */
-    protected fun openSession(transport: Transport, protocol: WireProtocol) {
+    protected fun openSession(transport: Transport, protocol: WireProtocol = WireProtocol.TGRID, relay: FrameRelay? = null) {
         val previous = current
         check(previous == null || previous.finished.isCompleted) { "a connection is still open: close it first" }
         val session = Session(host, transport, job, context, protocol)
         current = session
-        currentState = CommunicatorState.OPEN
+        lifecycle.moveOrFail(CommunicatorState.OPEN, "open")
         try {
             onOpened()
         } catch (e: Exception) {
             org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("onOpened failed", e)
         }
-        session.scope.launch(CoroutineName("wsgrid-receive")) {
-            session.run()
-        }
+        if (relay != null) relay.attach(session) else session.start()
     }
 
     /**
@@ -286,13 +291,9 @@ public abstract class Communicator<Provider : Any> protected constructor(
     protected suspend fun closeSession(code: Int, reason: String) {
         val s = joinable("close") ?: return
         if (s.closing == null) {
-            currentState = CommunicatorState.CLOSING
+            lifecycle.move(CommunicatorState.CLOSING, OPEN_STATES)
             s.markClosing(code, reason)
-            try {
-                s.transport.close(code, reason)
-            } catch (e: Exception) {
-                org.slf4j.LoggerFactory.getLogger(Communicator::class.java).debug("close failed", e)
-            }
+            s.transport.close(code, reason)
         }
         s.finished.await()
     }
@@ -318,7 +319,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     private inner class Host : SessionHost, DriverHost {
         override val options: CommunicatorOptions get() = this@Communicator.options
-        override val invokeListeners: List<InvokeListener> get() = listeners
+        override val observer: InvokeObserver get() = InvokeObserver.of(listeners) { description }
         override val providerBinding: ProviderBinding? get() = binding
         override val description: String get() = this@Communicator.description
         override val bindings: ServiceBindings get() = options.bindings
@@ -328,11 +329,22 @@ public abstract class Communicator<Provider : Any> protected constructor(
                 onClosed(end)
             } finally {
                 // unless onClosed moved on (a connector that reconnects), the communicator is closed
-                if (current === session) {
-                    val st = currentState
-                    if (st == CommunicatorState.OPEN || st == CommunicatorState.CLOSING) currentState = CommunicatorState.CLOSED
-                }
+                if (current === session) lifecycle.move(CommunicatorState.CLOSED, OPEN_STATES)
             }
+        }
+
+        /**
+         * The open connection for a call of [listener]: at once when open; after the reconnect a
+         * communicator waits for ([awaitOpen]), within the call's timeout [t]; else the call fails.
+         * Plain calls, notifications and stream calls all come through here.
+         */
+        private suspend fun sessionFor(listener: String, t: java.time.Duration?): Session {
+            current?.let { if (currentState == CommunicatorState.OPEN) return it }
+            val reopened = if (t == null) awaitOpen() else (withTimeoutOrNull(t.toMillis()) { awaitOpen() } ?: throw CallTimeoutException(listener, t))
+            val s = current
+            val st = currentState
+            if (!reopened || st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
+            return s
         }
 
         override suspend fun call(
@@ -343,15 +355,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
             timeout: java.time.Duration?,
         ): Any? {
             val t = currentCoroutineContext()[CallTimeout]?.timeout ?: timeout ?: options.callTimeout
-            var s = current
-            var st = currentState
-            if (st != CommunicatorState.OPEN || s == null) {
-                val reopened = if (t == null) awaitOpen() else (withTimeoutOrNull(t.toMillis()) { awaitOpen() } ?: throw CallTimeoutException(listener, t))
-                s = current
-                st = currentState
-                if (!reopened || st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
-            }
-            return s.call(listener, quoted, f, args, t)
+            return sessionFor(listener, t).requester.call(listener, quoted, f, args, t, null)
         }
 
         override fun stream(
@@ -360,10 +364,8 @@ public abstract class Communicator<Provider : Any> protected constructor(
             f: BoundFunction,
             args: Array<out Any?>?,
         ): kotlinx.coroutines.flow.Flow<Any?> = kotlinx.coroutines.flow.flow {
-            val s = current
-            val st = currentState
-            if (st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
-            emitAll(s.streamCall(listener, quoted, f, args))
+            val t = currentCoroutineContext()[CallTimeout]?.timeout ?: options.callTimeout
+            emitAll(sessionFor(listener, t).requester.streamCall(listener, quoted, f, args, null))
         }
 
         override fun callAsFuture(
@@ -373,5 +375,10 @@ public abstract class Communicator<Provider : Any> protected constructor(
             args: Array<out Any?>?,
             timeout: java.time.Duration?,
         ): CompletableFuture<Any?> = startFuture(callScope, listener, quoted, f, args, timeout)
+    }
+
+    private companion object {
+        /** The states a connection is open in, as far as closing goes. */
+        val OPEN_STATES: Set<CommunicatorState> = java.util.EnumSet.of(CommunicatorState.OPEN, CommunicatorState.CLOSING)
     }
 }

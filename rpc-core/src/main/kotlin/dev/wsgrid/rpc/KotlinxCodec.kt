@@ -43,6 +43,8 @@ public class KotlinxCodec @JvmOverloads constructor(
         override fun encode(value: Any?): String = json.encodeToString(serializer, value)
         override fun toJson(value: Any?): JsonElement = json.encodeToJsonElement(serializer, value)
         override fun fromJson(json: JsonElement): Any? = this.json.decodeFromJsonElement(serializer, json)
+        override fun decode(text: String, start: Int, end: Int): Any? =
+            json.decodeFromString(serializer, if (start == 0 && end == text.length) text else text.substring(start, end))
     }
 
     /** Defaults and factories. */

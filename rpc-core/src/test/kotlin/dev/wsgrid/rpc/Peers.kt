@@ -62,13 +62,22 @@ class RecordingTransport(private val inner: Transport) : Transport by inner {
     /** The binary frames sent. */
     val sentBinary = ConcurrentLinkedQueue<ByteArray>()
 
-    override suspend fun sendBinary(data: ByteArray) {
+    override fun sendBinary(data: ByteArray) {
         sentBinary.add(data)
         inner.sendBinary(data)
     }
 
-    override suspend fun sendText(text: String) {
+    override fun sendText(text: String) {
         sent.add(text)
         inner.sendText(text)
     }
 }
+
+private val relays = java.util.concurrent.ConcurrentHashMap<Transport, FrameRelay>()
+
+/**
+ * The next frame a bare test end received: the end is started, on first use, with a relay that
+ * keeps what arrives until the test takes it.
+ */
+suspend fun Transport.receive(): TransportFrame =
+    relays.computeIfAbsent(this) { t -> FrameRelay(t, Int.MAX_VALUE).also { t.start(it) } }.receive()

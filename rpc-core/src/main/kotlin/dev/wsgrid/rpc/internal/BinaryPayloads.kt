@@ -41,6 +41,9 @@ internal enum class BinaryKind {
 internal object BinaryPayloads {
     const val KEY: String = "wsgrid.binary"
 
+    /** How a binary value's placeholder starts, to spot one in a value's text without parsing it. */
+    const val PREFIX: String = "{\"$KEY\":"
+
     fun placeholder(index: Int): String = "{\"$KEY\":$index}"
 
     /** The index of the binary value [json] stands for, or `null` when it is a JSON value. */
@@ -101,4 +104,5 @@ internal class ByteBufferAdapter(private val bytes: ValueAdapter) : ValueAdapter
     override fun encode(value: Any?): String = bytes.encode(value?.let { BinaryPayloads.toBytes(it, BinaryKind.BUFFER) })
     override fun toJson(value: Any?): JsonElement = bytes.toJson(value?.let { BinaryPayloads.toBytes(it, BinaryKind.BUFFER) })
     override fun fromJson(json: JsonElement): Any? = (bytes.fromJson(json) as ByteArray?)?.let { ByteBuffer.wrap(it) }
+    override fun decode(text: String, start: Int, end: Int): Any? = (bytes.decode(text, start, end) as ByteArray?)?.let { ByteBuffer.wrap(it) }
 }

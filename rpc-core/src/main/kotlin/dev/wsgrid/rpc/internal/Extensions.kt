@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong
  * - [argumentProducers] / [argumentConsumers]: stream arguments this side sends (by its own sid) or
  *   receives (by the remote side's sid), addressed with `sid`.
  */
-internal class Extensions(private val session: Session) {
+internal class Extensions(private val session: FrameSink) {
     private val bufferSize = session.options.streamBufferSize
     private val running = ConcurrentHashMap<Long, Job>()
     private val resultProducers = ConcurrentHashMap<Long, Producer>()
@@ -90,9 +90,25 @@ internal class Extensions(private val session: Session) {
         sendLater(ExtensionWire.cancel(true, uid))
     }
 
+    /** Sends a control frame now, unless the connection is closing; sends never wait. */
     private fun sendLater(text: String) {
         if (session.closing != null) return
-        session.scope.launch(CoroutineName("wsgrid-extension-send"), start = CoroutineStart.UNDISPATCHED) { session.sendQuietly(text) }
+        session.sendQuietly(text)
+    }
+
+    /** How the arguments of one call offer and receive streams; the ids of those offered are added to [sids]. */
+    fun placeholders(sids: MutableList<Long>?): ValuePlaceholders = object : ValuePlaceholders {
+        override fun offerStream(f: BoundFunction, index: Int, stream: Any?, listener: String): String {
+            val sid = session.nextId()
+            sids?.add(sid)
+            return offerArgument(sid, stream, f.member.parameterStreams[index]!!, f.parameters[index], "argument ${index + 1} of $listener")
+        }
+
+        override fun receiveStream(f: BoundFunction, index: Int, json: JsonElement, listener: String): Any {
+            val sid = ExtensionWire.streamArgumentId(json)
+                ?: throw IllegalArgumentException("cannot call $listener: parameter ${index + 1} must be a stream ({\"${ExtensionWire.STREAM_ARGUMENT}\": id})")
+            return asDeclared(argumentStream(sid, listener, f.parameters[index]), f.member.parameterStreams[index]!!)
+        }
     }
 
     // ------------------------------------------------------------------ frames
@@ -196,7 +212,8 @@ internal class Extensions(private val session: Session) {
                 }
                 sendBatches(p, queue)
             }
-            session.transport.sendText(ExtensionWire.complete(p.onCall, p.id))
+            session.awaitWritable()
+            session.send(ExtensionWire.complete(p.onCall, p.id))
         } catch (e: CancellationException) {
             // cancelled by the consumer or the connection's end: nothing is sent; a CancellationException
             // thrown by the stream itself while this coroutine is active is the stream's error
@@ -227,7 +244,8 @@ internal class Extensions(private val session: Session) {
                 batch.add(more)
                 chars += more.length
             }
-            session.transport.sendText(
+            session.awaitWritable()
+            session.send(
                 if (batch.size == 1) ExtensionWire.next(p.onCall, p.id, batch[0]) else ExtensionWire.nextBatch(p.onCall, p.id, batch, chars),
             )
             batch.clear()
@@ -315,7 +333,8 @@ internal class Extensions(private val session: Session) {
 
     private suspend fun sendFor(c: Consumer, text: String) {
         try {
-            session.transport.sendText(text)
+            session.awaitWritable()
+            session.send(text)
         } catch (e: ConnectionClosedException) {
             c.terminated = true
             val what = if (c.onCall) "the stream of ${c.listener}" else "a stream argument of ${c.listener}"

@@ -2,8 +2,31 @@ package dev.wsgrid.rpc.internal
 
 import dev.wsgrid.rpc.RemoteException
 
-/** The function a call resolved to, and the object to call it on. */
-internal class Target(val receiver: Any, val function: BoundFunction)
+/**
+ * The function a call resolved to, the object to call it on, and whether it runs on the
+ * connection's own thread ([inline]) or on the blocking pool.
+ */
+internal class Target(val receiver: Any, val function: BoundFunction, val inline: Boolean)
+
+/** How a provider's class overrides where its functions run: `true` inline, `false` on the pool, `null` as declared. */
+private val classModes = object : ClassValue<Boolean?>() {
+    override fun computeValue(type: Class<*>): Boolean? = when {
+        type.isAnnotationPresent(dev.wsgrid.rpc.Blocking::class.java) -> false
+        type.isAnnotationPresent(dev.wsgrid.rpc.NonBlocking::class.java) -> true
+        else -> null
+    }
+}
+
+private fun target(receiver: Any, f: BoundFunction): Target {
+    val mode = classModes.get(receiver.javaClass)
+    val inline = when (mode) {
+        null -> f.member.inline
+        false -> false
+        // @NonBlocking on a class: its plain functions run inline, unless the interface marks them @Blocking
+        true -> f.member.inline || (f.member.style == CallStyle.BLOCKING && !f.member.method.isAnnotationPresent(dev.wsgrid.rpc.Blocking::class.java))
+    }
+    return Target(receiver, f, inline)
+}
 
 /**
  * A provider object seen through its service interfaces: the only way a call reaches it.
@@ -43,7 +66,7 @@ internal class ProviderBinding(
         for (s in services) {
             val candidates = s.functions[name] ?: continue
             any = any ?: candidates.first()
-            for (f in candidates) if (f.member.accepts(count)) return Target(receiver, f)
+            for (f in candidates) if (f.member.accepts(count)) return target(receiver, f)
         }
         if (any != null) {
             throw RemoteException(

@@ -1,5 +1,7 @@
 package dev.wsgrid.rpc.internal
 
+import dev.wsgrid.rpc.Blocking
+import dev.wsgrid.rpc.NonBlocking
 import java.lang.reflect.GenericArrayType
 import java.lang.reflect.Method
 import java.lang.reflect.Modifier
@@ -55,6 +57,12 @@ internal class FunctionMember(
     val parameterBinary: Array<BinaryKind?> = arrayOfNulls(parameterTypes.size),
     /** Whether the result is binary. */
     val resultBinary: BinaryKind? = null,
+    /**
+     * Whether a provider runs it on the connection's own thread (`suspend` and future functions,
+     * and plain ones marked [dev.wsgrid.rpc.NonBlocking]) rather than on the blocking pool (plain
+     * functions, and any marked [dev.wsgrid.rpc.Blocking]), as the service interface declares it.
+     */
+    val inline: Boolean = style != CallStyle.BLOCKING,
 ) : ServiceMember(method, name) {
     /** Whether any parameter is binary. */
     val hasBinaryParameters: Boolean = parameterBinary.any { it != null }
@@ -246,12 +254,16 @@ internal class ServiceDescriptor private constructor(
             val fixedCount = if (varargElement != null) valueTypes.size - 1 else valueTypes.size
             val paramBinary = Array(valueTypes.size) { i -> if (i < fixedCount && paramStreams[i] == null) BinaryKind.of(valueTypes[i]) else null }
             val resultBinary = if (resultStream == null && !isUnit) BinaryKind.of(resultType) else null
+            val blocking = m.isAnnotationPresent(Blocking::class.java) || m.declaringClass.isAnnotationPresent(Blocking::class.java)
+            val nonBlocking = m.isAnnotationPresent(NonBlocking::class.java) || m.declaringClass.isAnnotationPresent(NonBlocking::class.java)
+            if (blocking && nonBlocking) fail("a function cannot be both @Blocking and @NonBlocking")
+            val inline = if (style == CallStyle.BLOCKING) nonBlocking else !blocking
             return FunctionMember(
                 m, m.name, style, streamAware, nullable, varargElement,
                 if (isUnit) Void::class.java else resultStream?.second ?: resultType, isUnit,
                 if (resultStream != null) false else resultNullable, oneWay,
                 resultStream?.first, Array(valueTypes.size) { paramStreams[it]?.first },
-                paramBinary, resultBinary,
+                paramBinary, resultBinary, inline,
             )
         }
 

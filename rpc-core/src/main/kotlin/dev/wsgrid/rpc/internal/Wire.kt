@@ -12,16 +12,7 @@ import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 
-/** What one received text frame turned out to be. */
-internal sealed class Parsed {
-    class Call(val function: InvokeFunction) : Parsed()
-    class Return(val result: InvokeReturn) : Parsed()
-
-    /** A call whose uid could be read but whose rest is broken: answered with an error. */
-    class BadCall(val uid: Long, val error: InvalidMessageException) : Parsed()
-}
-
-/** TGrid's frames, read and written exactly as tgrid 1.x does. */
+/** TGrid's frames, written exactly as tgrid 1.x writes them; [Envelope] reads them. */
 internal object Wire {
     private const val EXCERPT = 200
 
@@ -32,60 +23,9 @@ internal object Wire {
     const val NOTIFICATION_UID: Long = 9_007_199_254_740_991L
 
     /** Frames nested deeper than this are refused before parsing: no parser recursion is spent on them. */
-    const val MAX_DEPTH: Int = 512
+    const val MAX_DEPTH: Int = Envelope.MAX_DEPTH
 
     fun excerpt(text: String): String = if (text.length <= EXCERPT) text else text.substring(0, EXCERPT) + "…"
-
-    private fun invalid(why: String, text: String, uid: Long? = null, cause: Throwable? = null) =
-        InvalidMessageException("invalid invoke: $why", excerpt(text), uid, cause)
-
-    /** Parses one text frame; throws [InvalidMessageException] for frames that cannot be answered. */
-    fun parse(text: String): Parsed {
-        if (depthExceeds(text, MAX_DEPTH)) {
-            val why = "JSON nested deeper than $MAX_DEPTH levels"
-            // a call whose uid can be read is answered, so its caller does not wait forever
-            val uid = callUidOf(text) ?: throw invalid(why, text)
-            return Parsed.BadCall(uid, invalid(why, text, uid))
-        }
-        val element = try {
-            Json.parseToJsonElement(text)
-        } catch (e: SerializationException) {
-            throw invalid("not JSON (${e.message?.lineSequence()?.firstOrNull()})", text, cause = e)
-        }
-        val obj = element as? JsonObject ?: throw invalid("a JSON object was expected, got ${kindOf(element)}", text)
-        val uidElement = obj["uid"] ?: throw invalid("no 'uid'", text)
-        val uid = (uidElement as? JsonPrimitive)?.takeIf { !it.isString }?.content?.toLongOrNull()
-            ?.takeIf { it > 0 }
-            ?: throw invalid("'uid' must be a positive integer, got ${excerpt(uidElement.toString())}", text)
-        val listener = obj["listener"]
-        if (listener != null) {
-            val name = (listener as? JsonPrimitive)?.takeIf { it.isString }?.content
-                ?: return Parsed.BadCall(uid, invalid("'listener' must be a string", text, uid))
-            val params = obj["parameters"] as? JsonArray
-                ?: return Parsed.BadCall(uid, invalid("'parameters' must be an array", text, uid))
-            val list = ArrayList<InvokeParameter>(params.size)
-            for ((i, p) in params.withIndex()) {
-                val po = p as? JsonObject
-                    ?: return Parsed.BadCall(uid, invalid("parameter ${i + 1} must be an object {type, value}", text, uid))
-                val type = (po["type"] as? JsonPrimitive)?.takeIf { it.isString }?.content ?: "undefined"
-                list.add(InvokeParameter(type, po["value"] ?: JsonNull))
-            }
-            return Parsed.Call(InvokeFunction(uid, name, list))
-        }
-        val success = (obj["success"] as? JsonPrimitive)?.takeIf { !it.isString }?.content
-        return when (success) {
-            "true" -> Parsed.Return(InvokeReturn(uid, true, obj["value"]))
-            "false" -> Parsed.Return(InvokeReturn(uid, false, obj["value"]))
-            else -> throw invalid("neither a call (a string 'listener') nor a return (a boolean 'success')", text, uid)
-        }
-    }
-
-    private fun kindOf(e: JsonElement): String = when (e) {
-        is JsonArray -> "an array"
-        JsonNull -> "null"
-        is JsonPrimitive -> if (e.isString) "a string" else "the literal ${excerpt(e.content).take(40)}"
-        is JsonObject -> "an object"
-    }
 
     /**
      * The uid of [text] when it is a call: a top-level object with a string `listener` and a
@@ -181,15 +121,22 @@ internal object Wire {
     /** `"plus"` → `"\"plus\""`, once per driver method. */
     fun quote(text: String): String = JsonPrimitive(text).toString()
 
-    /** A call frame from arguments already encoded as JSON text. */
-    fun call(uid: Long, quotedListener: String, encoded: Array<String>): String {
-        val sb = StringBuilder(48 + quotedListener.length + encoded.sumOf { it.length + 28 })
+    /**
+     * A call frame from arguments already encoded as JSON text; [trace], a caller's trace context,
+     * goes in wsgrid's own key after TGrid's (only ever sent to a wsgrid peer).
+     */
+    fun call(uid: Long, quotedListener: String, encoded: Array<String>, trace: String? = null): String {
+        var size = 48 + quotedListener.length
+        for (e in encoded) size += e.length + 28
+        val sb = StringBuilder(size)
         sb.append("{\"uid\":").append(uid).append(",\"listener\":").append(quotedListener).append(",\"parameters\":[")
         for (i in encoded.indices) {
             if (i > 0) sb.append(',')
             sb.append("{\"type\":\"").append(typeOf(encoded[i])).append("\",\"value\":").append(encoded[i]).append('}')
         }
-        return sb.append("]}").toString()
+        sb.append(']')
+        if (trace != null) sb.append(",\"").append(Envelope.TRACE_KEY).append("\":").append(quote(trace))
+        return sb.append('}').toString()
     }
 
     /** A return frame; a `null` [encodedValue] leaves out `value`, as TGrid does for `undefined`. */

@@ -1,10 +1,13 @@
 package dev.wsgrid.ktor.client
 
 import dev.wsgrid.ktor.KtorTransport
+import dev.wsgrid.ktor.OutgoingLimits
 import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.Communicator
 import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.ConnectException
+import dev.wsgrid.rpc.ConnectionClosedException
+import dev.wsgrid.rpc.FrameRelay
 import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.HandshakeRejectedException
 import dev.wsgrid.rpc.HandshakeTimeoutException
@@ -105,15 +108,13 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
      */
     public suspend fun connect(url: String) {
         val target = webSocketUrl(url)
-        val st = state
-        check(st == CommunicatorState.NONE || st == CommunicatorState.CLOSED) { "cannot connect: connection is $st" }
         closingByUser = false
-        updateState(CommunicatorState.CONNECTING)
+        moveStateOrFail(CommunicatorState.CONNECTING, "connect", CommunicatorState.NONE, CommunicatorState.CLOSED)
         this.url = target
         try {
             handshake(target)
         } catch (e: Throwable) {
-            updateState(CommunicatorState.CLOSED)
+            moveState(CommunicatorState.CLOSED, CommunicatorState.CONNECTING)
             throw e
         }
     }
@@ -140,17 +141,19 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 throw ConnectException(target, "cannot connect to $target: ${e.message ?: e.javaClass.simpleName}", e)
             }
             session.maxFrameSize = o.maxFrameSize
-            val transport = KtorTransport(session, o.sendTimeout)
+            val transport = KtorTransport(session, OutgoingLimits(sendTimeout = o.sendTimeout))
+            // the handshake reads the server's answer; the session takes every frame after it
+            val relay = FrameRelay(transport)
+            transport.start(relay)
             o.pingInterval?.let { transport.ping(it, o.pongTimeout) }
             val timeout = o.handshakeTimeout
             try {
                 transport.sendText(Handshake.headerFrame(headerJson))
-            } catch (e: Exception) {
-                // A server that closes at once (a full server) closes the connection under the send.
-                currentCoroutineContext().ensureActive()
+            } catch (e: ConnectionClosedException) {
+                // A server that closes at once (a full server) closes the connection under the send:
+                // its close frame says why.
             }
-            // after a failed send the connection is closing: its close frame says why
-            val first = withTimeoutOrNull(timeout.toMillis()) { transport.receive() }
+            val first = withTimeoutOrNull(timeout.toMillis()) { relay.receive() }
             var protocol = WireProtocol.TGRID
             when {
                 first == null -> {
@@ -168,12 +171,12 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                         throw HandshakeRejectedException(
                             CloseCodes.POLICY_VIOLATION, "invalid handshake",
                             "cannot connect to $target: the server answered the header with " +
-                                (text?.let { "\"${it.take(100)}\"" } ?: "a binary frame") + " instead of \"1\"",
+                                (text?.let { "\"${PeerText.escaped(it, 100)}\"" } ?: "a binary frame") + " instead of \"1\"",
                         )
                     }
                 }
             }
-            openSession(transport, protocol)
+            openSession(transport, protocol, relay)
         } catch (e: Throwable) {
             closeOwnedClient()
             throw e
@@ -187,10 +190,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {
         closingByUser = true
         reconnectJob?.cancelAndJoin()
-        if (state == CommunicatorState.RECONNECTING) {
-            updateState(CommunicatorState.CLOSED)
-            return
-        }
+        if (moveState(CommunicatorState.CLOSED, CommunicatorState.RECONNECTING)) return
         closeSession(code, reason)
     }
 
@@ -199,7 +199,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         val policy = connectorOptions.reconnect
         if (policy != null && !closingByUser) {
             log.info("{}: the connection was lost (code {}, reason {}); reconnecting", description, closed.code, PeerText.forLog(closed.reason))
-            updateState(CommunicatorState.RECONNECTING)
+            moveState(CommunicatorState.RECONNECTING, CommunicatorState.OPEN, CommunicatorState.CLOSING)
             reconnectJob = reconnectScope.launch { reconnect(policy) }
         }
     }
@@ -212,7 +212,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             attempt++
             if (policy.maxAttempts in 1 until attempt) {
                 log.warn("{}: gave up reconnecting after {} attempts", description, policy.maxAttempts)
-                updateState(CommunicatorState.CLOSED)
+                moveState(CommunicatorState.CLOSED, CommunicatorState.RECONNECTING)
                 return
             }
             delay(policy.delay(attempt).toMillis())
@@ -226,7 +226,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 // away or overloaded (1001, 1006, 1011-1014) is worth another try.
                 if (e.code == CloseCodes.POLICY_VIOLATION || e.code in 4000..4999) {
                     log.warn("{}: the server rejected the reconnection ({}); not trying again", description, PeerText.forLog(e.message))
-                    updateState(CommunicatorState.CLOSED)
+                    moveState(CommunicatorState.CLOSED, CommunicatorState.RECONNECTING)
                     return
                 }
                 log.debug("{}: reconnect attempt {} was closed: {}", description, attempt, e.message)

@@ -93,7 +93,7 @@ public fun <Header, Provider : Any> Route.wsgrid(
         // A raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc),
         // which saves a coroutine hop per frame each way. Compression is applied by Ktor's default
         // session only, so a route that offers it serves default sessions.
-        if (options.compressionThreshold != null) webSocket { endpoint.serve(this) } else webSocketRaw { endpoint.serve(this) }
+        if (options.compressionThreshold != null) webSocket { endpoint.serveKtor(this, options) } else webSocketRaw { endpoint.serveKtor(this, options) }
     }
     return registry
 }
@@ -124,94 +124,18 @@ internal fun clientRequest(call: ApplicationCall): ClientRequest {
     return ClientRequest(call.request.uri, "${origin.remoteAddress}:${origin.remotePort}", headers)
 }
 
-/** The per-client work of one wsgrid route: handshake, handler, then serving until closed. */
-internal class Endpoint<Header, Provider : Any>(
-    private val headerType: Type,
-    private val options: ServerOptions,
-    private val handler: AcceptorHandler<Header, Provider>,
-    val registry: AcceptorRegistry<Header, Provider>,
-) {
-    private val headerAdapter = options.communicator.codec.adapter(headerType)
-
-    /** A header of type JsonElement or Object may be absent or null; one of any other type may not. */
-    private val headerMayBeNull = headerType == JsonElement::class.java || headerType == Any::class.java
-    private val headerTypeName = headerType.typeName.substringAfterLast('.').substringAfterLast('$')
-
-    /** The upgraded connections of this route, counted before anything else is done for one. */
-    private val open = AtomicInteger()
-
-    suspend fun serve(session: WebSocketServerSession) {
-        // counted from the upgrade, atomically: concurrent handshakes cannot pass the limit together,
-        // and a client that never sends its header holds a place until its handshake timeout
-        if (open.incrementAndGet() > options.maxConnections) {
-            open.decrementAndGet()
-            KtorTransport(session, options.sendTimeout).close(CloseCodes.TRY_AGAIN_LATER, "too many connections (maxConnections ${options.maxConnections})")
-            return
-        }
-        try {
-            serveCounted(session)
-        } finally {
-            open.decrementAndGet()
-        }
+/** Serves one Ktor WebSocket session of the route: counted, then handed to [endpoint] as a [KtorTransport]. */
+internal suspend fun Endpoint<*, *>.serveKtor(session: WebSocketServerSession, options: ServerOptions) {
+    session.maxFrameSize = options.maxFrameSize
+    val transport = KtorTransport(session, options.outgoingLimits)
+    // counted from the upgrade: a client that never sends its header holds a place until its handshake timeout
+    if (!admit()) {
+        refuse(transport)
+        return
     }
-
-    private suspend fun serveCounted(session: WebSocketServerSession) {
-        val request = clientRequest(session.call)
-        val transport = KtorTransport(session, options.sendTimeout)
-        session.maxFrameSize = options.maxFrameSize
-        options.pingInterval?.let { transport.ping(it, options.pongTimeout) }
-        val timeout = options.handshakeTimeout
-        val frame = withTimeoutOrNull(timeout.toMillis()) { transport.receive() }
-        if (frame == null) {
-            transport.close(CloseCodes.POLICY_VIOLATION, "no header within ${timeout.toMillis()} ms")
-            return
-        }
-        if (frame is TransportFrame.Closed) return
-        if (frame !is TransportFrame.Text) {
-            transport.close(CloseCodes.POLICY_VIOLATION, "the first frame must be a text frame holding {\"header\": ...}")
-            return
-        }
-        @Suppress("UNCHECKED_CAST")
-        val header = try {
-            val json = Handshake.parseHeader(frame.text)
-            if (json is JsonNull && !headerMayBeNull) {
-                transport.close(CloseCodes.POLICY_VIOLATION, "invalid header: null, but ${headerTypeName} was expected")
-                return
-            }
-            headerAdapter.fromJson(json) as Header
-        } catch (e: InvalidMessageException) {
-            transport.close(CloseCodes.POLICY_VIOLATION, e.message!!.take(120))
-            return
-        } catch (e: Exception) {
-            transport.close(CloseCodes.POLICY_VIOLATION, "invalid header: ${e.message}".take(120))
-            return
-        }
-        val protocol = if (options.extensions && offersExtensions(session.call)) WireProtocol.WSGRID_V1 else WireProtocol.TGRID
-        val acceptor = WebSocketAcceptor<Header, Provider>(transport, header, request, options, registry, coroutineContext[Job], protocol)
-        registry.add(acceptor)
-        try {
-            try {
-                handler.handle(acceptor)
-            } catch (e: CancellationException) {
-                throw e
-            } catch (e: Exception) {
-                log.warn("the handler of {} failed", acceptor.description, e)
-                options.listener?.let { l -> runCatching { l.onError(e, acceptor) } }
-                if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
-            }
-            // A handler may have started its accept or reject without waiting for it (a Java future).
-            acceptor.awaitDecision()
-            if (acceptor.state == CommunicatorState.NONE) {
-                log.warn("the handler of {} returned without accepting or rejecting it", acceptor.description)
-                acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection")
-            }
-            if (acceptor.state != CommunicatorState.CLOSED) acceptor.join()
-        } finally {
-            registry.remove(acceptor)
-        }
-    }
-
-    private companion object {
-        val log = LoggerFactory.getLogger(Endpoint::class.java)
+    try {
+        serve(transport, clientRequest(session.call), offersExtensions(session.call))
+    } finally {
+        release()
     }
 }

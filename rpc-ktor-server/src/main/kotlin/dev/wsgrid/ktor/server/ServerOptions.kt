@@ -57,6 +57,9 @@ public class ServerOptions private constructor(b: Builder) {
      */
     public val compressionThreshold: Int? = b.compressionThreshold
 
+    /** The outgoing queue's bounds of each connection, from [sendTimeout] and its defaults. */
+    internal val outgoingLimits: dev.wsgrid.ktor.OutgoingLimits = dev.wsgrid.ktor.OutgoingLimits(sendTimeout = sendTimeout)
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 

@@ -1,6 +1,7 @@
 package dev.wsgrid.ktor.server
 
-import dev.wsgrid.ktor.KtorTransport
+import dev.wsgrid.ktor.WebSocketTransport
+import dev.wsgrid.rpc.FrameRelay
 import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.Communicator
 import dev.wsgrid.rpc.CommunicatorState
@@ -34,7 +35,9 @@ import kotlin.time.toJavaDuration
  * [getDriver], and [close] ends the connection.
  */
 public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
-    private val transport: KtorTransport,
+    private val transport: WebSocketTransport,
+    /** Holds the frames that come after the header until the accept hands them to the session. */
+    private val relay: FrameRelay,
     /** The header the client sent, decoded to the server's header type. */
     public val header: Header,
     /** The upgrade request: path, remote address, HTTP headers. */
@@ -125,12 +128,14 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
             registry.release(this)
             throw e
         }
-        updateState(CommunicatorState.ACCEPTING)
+        moveStateOrFail(CommunicatorState.ACCEPTING, "accept", CommunicatorState.NONE)
         try {
+            // once the client has the accept it may call at once: those calls wait for the session
+            relay.unbounded()
             transport.sendText(if (agreedProtocol.extensions) Handshake.EXTENSION_ACCEPT else Handshake.ACCEPT)
-            openSession(transport, agreedProtocol)
+            openSession(transport, agreedProtocol, relay)
         } catch (e: Throwable) {
-            updateState(CommunicatorState.CLOSED)
+            moveState(CommunicatorState.CLOSED, CommunicatorState.ACCEPTING)
             registry.release(this)
             throw e
         } finally {
@@ -148,13 +153,12 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
      * @throws IllegalStateException unless the state is `NONE`.
      */
     public suspend fun reject(code: Int = CloseCodes.POLICY_VIOLATION, reason: String = "") {
-        val st = state
-        check(st == CommunicatorState.NONE) { "cannot reject: connection is $st" }
-        updateState(CommunicatorState.REJECTING)
+        moveStateOrFail(CommunicatorState.REJECTING, "reject", CommunicatorState.NONE)
         try {
             transport.close(code, reason)
+            relay.awaitClosed()
         } finally {
-            updateState(CommunicatorState.CLOSED)
+            moveState(CommunicatorState.CLOSED, CommunicatorState.REJECTING)
             decided.complete(Unit)
         }
     }

@@ -99,6 +99,9 @@ internal enum class FuzzKind(val label: String, val inCalls: Boolean = true, val
     companion object {
         val forCalls: List<FuzzKind> = entries.filter { it.inCalls }
         val forFirstFrame: List<FuzzKind> = entries.filter { it.asFirstFrame }
+
+        /** The kinds whose frame is over the server's frame limit. */
+        val oversized: Set<FuzzKind> = setOf(OVERSIZED, OVERSIZED_AFTER_HEADER)
     }
 }
 
@@ -308,7 +311,26 @@ internal object FuzzOracle {
     /** kotlinx.serialization's tree reader recurses once per level: deep frames are read on a thread with room for that. */
     private val deepReader = Executors.newSingleThreadExecutor { Thread(null, it, "fuzz-oracle-deep-reader", 256L shl 20).apply { isDaemon = true } }
 
+    /**
+     * Whether [text] is JSON as RFC 8259 has it (and as a TGrid peer's `JSON.parse` reads it): no raw
+     * control characters in strings, no unknown escapes, no leading zeros. Read with Jackson's strict
+     * streaming parser, independently of the server's reader and of kotlinx.serialization's lenient one.
+     */
+    private fun strictJson(text: String): Boolean = try {
+        strict.createParser(text).use { p ->
+            while (p.nextToken() != null) { /* reads every token, checking it */ }
+        }
+        true
+    } catch (_: Exception) {
+        false
+    }
+
+    private val strict: com.fasterxml.jackson.core.JsonFactory = com.fasterxml.jackson.core.JsonFactory.builder()
+        .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(1_000_000).maxStringLength(Int.MAX_VALUE).maxNumberLength(Int.MAX_VALUE).build())
+        .build()
+
     private fun parse(text: String): JsonElement? {
+        if (!strictJson(text)) return null
         val read = Callable {
             try {
                 json.parseToJsonElement(text)

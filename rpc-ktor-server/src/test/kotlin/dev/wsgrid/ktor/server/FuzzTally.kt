@@ -137,7 +137,8 @@ internal class LogTap(private val through: PrintStream) : OutputStream() {
         line.reset()
         val start = recordStart.find(text)
         when {
-            FORGED_MARKER in text || (start == null && inSkippedFrameRecord) -> {
+            // a line of its own that the logger did not start: a frame's line break made it
+            start == null && (FORGED_MARKER in text || inSkippedFrameRecord) -> {
                 forgedLines.incrementAndGet()
                 if (forgedSamples.size < 5) forgedSamples.add(escape(text.take(160)))
             }

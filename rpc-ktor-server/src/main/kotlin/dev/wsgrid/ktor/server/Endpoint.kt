@@ -1,0 +1,140 @@
+package dev.wsgrid.ktor.server
+
+import dev.wsgrid.ktor.WebSocketTransport
+import dev.wsgrid.rpc.CloseCodes
+import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.FrameRelay
+import dev.wsgrid.rpc.Handshake
+import dev.wsgrid.rpc.InvalidMessageException
+import dev.wsgrid.rpc.TransportFrame
+import dev.wsgrid.rpc.WireProtocol
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonNull
+import org.slf4j.LoggerFactory
+import java.lang.reflect.Type
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.coroutines.coroutineContext
+
+/**
+ * The per-client work of one wsgrid route or server, on any engine: the connection limit, the
+ * header, the handler, then serving until the connection closes. The engine hands it each
+ * upgraded connection as a [WebSocketTransport].
+ */
+internal class Endpoint<Header, Provider : Any>(
+    private val headerType: Type,
+    private val options: ServerOptions,
+    private val handler: AcceptorHandler<Header, Provider>,
+    val registry: AcceptorRegistry<Header, Provider>,
+) {
+    private val headerAdapter = options.communicator.codec.adapter(headerType)
+
+    /** A header of type JsonElement or Object may be absent or null; one of any other type may not. */
+    private val headerMayBeNull = headerType == JsonElement::class.java || headerType == Any::class.java
+    private val headerTypeName = headerType.typeName.substringAfterLast('.').substringAfterLast('$')
+
+    /** The upgraded connections of this endpoint, counted before anything else is done for one. */
+    private val open = AtomicInteger()
+
+    /**
+     * Takes a place for one more upgraded connection: `false` (and nothing taken) beyond
+     * `maxConnections`. Counted with one atomic step, so concurrent handshakes cannot pass the
+     * limit together. [release] gives the place back.
+     */
+    fun admit(): Boolean {
+        if (open.incrementAndGet() <= options.maxConnections) return true
+        open.decrementAndGet()
+        return false
+    }
+
+    fun release() {
+        open.decrementAndGet()
+    }
+
+    /** Why a connection beyond the limit is refused. */
+    val refusal: String get() = "too many connections (maxConnections ${options.maxConnections})"
+
+    /**
+     * Refuses [transport] (upgraded beyond the limit) with 1013 and waits until it is closed,
+     * having built nothing else for it.
+     */
+    suspend fun refuse(transport: WebSocketTransport) {
+        // what the client sends until it reads the close is held, then dropped with the relay
+        val relay = FrameRelay(transport, Int.MAX_VALUE)
+        transport.start(relay)
+        transport.close(CloseCodes.TRY_AGAIN_LATER, refusal)
+        relay.awaitClosed()
+    }
+
+    /**
+     * Serves one upgraded connection (admitted by [admit]) until it closes: reads its header
+     * within the handshake timeout, hands its acceptor to the handler, and serves what it accepts.
+     *
+     * @param offersExtensions whether the client offered the `wsgrid.v1` subprotocol (and was
+     *   answered with it).
+     */
+    suspend fun serve(transport: WebSocketTransport, request: ClientRequest, offersExtensions: Boolean) {
+        val relay = FrameRelay(transport)
+        transport.start(relay)
+        options.pingInterval?.let { transport.ping(it, options.pongTimeout) }
+        val header = (readHeader(transport, relay) ?: return).value
+        val protocol = if (options.extensions && offersExtensions) WireProtocol.WSGRID_V1 else WireProtocol.TGRID
+        val acceptor = WebSocketAcceptor<Header, Provider>(transport, relay, header, request, options, registry, coroutineContext[Job], protocol)
+        registry.add(acceptor)
+        try {
+            try {
+                handler.handle(acceptor)
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                log.warn("the handler of {} failed", acceptor.description, e)
+                options.listener?.let { l -> runCatching { l.onError(e, acceptor) } }
+                if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
+            }
+            // A handler may have started its accept or reject without waiting for it (a Java future).
+            acceptor.awaitDecision()
+            if (acceptor.state == CommunicatorState.NONE) {
+                log.warn("the handler of {} returned without accepting or rejecting it", acceptor.description)
+                acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection")
+            }
+            if (acceptor.state != CommunicatorState.CLOSED) acceptor.join()
+            relay.awaitClosed()
+        } finally {
+            registry.remove(acceptor)
+        }
+    }
+
+    /** A header as read, which may itself be `null`. */
+    private class Read<H>(val value: H)
+
+    /** The client's header, or `null` when the connection was closed instead (and is closed now). */
+    private suspend fun readHeader(transport: WebSocketTransport, relay: FrameRelay): Read<Header>? {
+        val timeout = options.handshakeTimeout
+        fun refuse(reason: String): Read<Header>? {
+            transport.close(CloseCodes.POLICY_VIOLATION, reason)
+            return null
+        }
+        val header = when (val frame = withTimeoutOrNull(timeout.toMillis()) { relay.receive() }) {
+            null -> refuse("no header within ${timeout.toMillis()} ms")
+            is TransportFrame.Closed -> null
+            !is TransportFrame.Text -> refuse("the first frame must be a text frame holding {\"header\": ...}")
+            else -> try {
+                val json = Handshake.parseHeader(frame.text)
+                @Suppress("UNCHECKED_CAST")
+                if (json is JsonNull && !headerMayBeNull) refuse("invalid header: null, but $headerTypeName was expected") else Read(headerAdapter.fromJson(json) as Header)
+            } catch (e: InvalidMessageException) {
+                refuse(e.message!!.take(120))
+            } catch (e: Exception) {
+                refuse("invalid header: ${e.message}".take(120))
+            }
+        }
+        if (header == null) relay.awaitClosed()
+        return header
+    }
+
+    private companion object {
+        val log = LoggerFactory.getLogger(Endpoint::class.java)
+    }
+}
