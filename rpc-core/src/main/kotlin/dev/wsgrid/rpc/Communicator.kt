@@ -3,7 +3,9 @@ package dev.wsgrid.rpc
 import dev.wsgrid.rpc.internal.BoundFunction
 import dev.wsgrid.rpc.internal.DriverHandler
 import dev.wsgrid.rpc.internal.DriverHost
+import dev.wsgrid.rpc.internal.InternalWsgridApi
 import dev.wsgrid.rpc.internal.InvokeObserver
+import dev.wsgrid.rpc.internal.RecordedCall
 import dev.wsgrid.rpc.internal.Lifecycle
 import dev.wsgrid.rpc.internal.ProviderBinding
 import dev.wsgrid.rpc.internal.ServiceBindings
@@ -182,6 +184,38 @@ public abstract class Communicator<Provider : Any> protected constructor(
 
     /** Returns a driver of [T]; see [getDriver]. */
     public inline fun <reified T : Any> getDriver(): T = getDriver(T::class.java)
+
+    /**
+     * Sends [call], recorded once for many connections (a broadcast), over the open connection and,
+     * unless it is one-way, waits at most [timeout] for its return; its failure is thrown.
+     *
+     * @throws NotConnectedException unless the state is `OPEN`.
+     */
+    @InternalWsgridApi
+    public suspend fun callRecorded(call: RecordedCall, timeout: java.time.Duration?) {
+        openSessionFor(call.listener).requester.callRecorded(call, timeout)
+    }
+
+    /**
+     * Queues the one-way [call] on the open connection without waiting; see [callRecorded].
+     *
+     * @throws NotConnectedException unless the state is `OPEN`.
+     */
+    @InternalWsgridApi
+    public fun notifyRecorded(call: RecordedCall) {
+        openSessionFor(call.listener).requester.notifyRecorded(call)
+    }
+
+    /** Where this connection's frames are handled (its event loop), or `null` before it opens. */
+    @InternalWsgridApi
+    public val transportDispatcher: kotlinx.coroutines.CoroutineDispatcher? get() = current?.transport?.dispatcher
+
+    private fun openSessionFor(listener: String): Session {
+        val s = current
+        val st = currentState
+        if (st != CommunicatorState.OPEN || s == null) throw NotConnectedException(st, "cannot call $listener: connection is $st")
+        return s
+    }
 
     /** Adds a listener of this communicator's state changes. */
     public fun addStateListener(listener: StateListener) {

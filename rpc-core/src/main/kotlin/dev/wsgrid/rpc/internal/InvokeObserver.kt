@@ -30,6 +30,9 @@ internal interface InvokeObserver {
         trace: String?,
     ): Sent
 
+    /** The frame of a recorded call (a broadcast) sent with [uid]; fires *send*. */
+    fun recordedFrame(uid: Long, call: RecordedCall): Sent
+
     /** A call of the remote side, resolved to [f]: its arguments for the provider; fires *receive*. */
     fun received(env: Envelope, f: BoundFunction, placeholders: ValuePlaceholders?, blobs: List<ByteArray>?): Received
 
@@ -66,6 +69,9 @@ private object Unobserved : InvokeObserver {
         placeholders: ValuePlaceholders?, blobs: MutableList<ByteArray>?, trace: String?,
     ) = InvokeObserver.Sent(Wire.call(uid, quoted, Arguments.encode(f, args, listener, placeholders, blobs), trace), null, null, listener)
 
+    override fun recordedFrame(uid: Long, call: RecordedCall) =
+        InvokeObserver.Sent(if (uid == Wire.NOTIFICATION_UID) call.notificationFrame else call.frame(uid), null, null, call.listener)
+
     override fun received(env: Envelope, f: BoundFunction, placeholders: ValuePlaceholders?, blobs: List<ByteArray>?) =
         InvokeObserver.Received(Arguments.decode(env, f, placeholders, blobs), null, null)
 
@@ -92,6 +98,18 @@ private class Listeners(private val listeners: List<InvokeListener>, private val
         fire { it.onSend(InvokeEvent.Send(now, model)) }
         val text = Wire.call(uid, Wire.quote(model.listener), Array(model.parameters.size) { model.parameters[it].value.toString() }, trace)
         return InvokeObserver.Sent(text, model, now, listener)
+    }
+
+    override fun recordedFrame(uid: Long, call: RecordedCall): InvokeObserver.Sent {
+        val parameters = call.arguments.mapTo(ArrayList(call.arguments.size)) { text ->
+            val json = kotlinx.serialization.json.Json.parseToJsonElement(text)
+            InvokeParameter(Wire.typeOf(json), json)
+        }
+        val model = InvokeFunction(uid, call.listener, parameters)
+        val now = Instant.now()
+        fire { it.onSend(InvokeEvent.Send(now, model)) }
+        val text = Wire.call(uid, Wire.quote(model.listener), Array(model.parameters.size) { model.parameters[it].value.toString() })
+        return InvokeObserver.Sent(text, model, now, call.listener)
     }
 
     override fun received(env: Envelope, f: BoundFunction, placeholders: ValuePlaceholders?, blobs: List<ByteArray>?): InvokeObserver.Received {

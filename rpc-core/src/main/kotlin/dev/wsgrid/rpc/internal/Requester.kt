@@ -152,6 +152,41 @@ internal class Requester(
     }
 
     /**
+     * Sends a call recorded once for many connections (a broadcast) and, unless it is one-way,
+     * waits for its return, at most [timeout]; its value is not decoded, its failure is thrown.
+     */
+    suspend fun callRecorded(call: RecordedCall, timeout: Duration?) {
+        val listener = call.listener
+        if (call.oneWay) {
+            notifyRecorded(call)
+            return
+        }
+        checkPendingLimit(listener)
+        failIfClosing(listener)
+        val uid = sink.nextId()
+        val entry = Pending(listener, host.observer.recordedFrame(uid, call))
+        try {
+            val returned = if (timeout == null) {
+                sendAndAwait(uid, entry, null)
+            } else {
+                withTimeoutOrNull(timeout.toMillis().coerceAtLeast(1)) { sendAndAwait(uid, entry, null) } ?: throw CallTimeoutException(listener, timeout)
+            }
+            if (!returned.env.success) throw Errors.decode(returned.json ?: returned.env.valueJson(), listener)
+        } finally {
+            if (pending.remove(uid) != null) {
+                abandoned.add(uid)
+                extensions?.cancelRemote(uid)
+            }
+        }
+    }
+
+    /** Queues a recorded one-way call now, waiting for nothing: a peer that does not read is dropped at its queue's limit. */
+    fun notifyRecorded(call: RecordedCall) {
+        failIfClosing(call.listener)
+        sending(call.listener) { sink.send(host.observer.recordedFrame(Wire.NOTIFICATION_UID, call).text) }
+    }
+
+    /**
      * A call of a function that returns a stream: collecting the flow sends the call, and the
      * items arrive as the collector takes them (wsgrid extension).
      */

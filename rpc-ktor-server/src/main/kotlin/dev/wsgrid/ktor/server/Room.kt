@@ -2,6 +2,7 @@ package dev.wsgrid.ktor.server
 
 import dev.wsgrid.rpc.CallTimeoutException
 import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.internal.RecordedCall
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
@@ -46,50 +47,73 @@ public class Room internal constructor(
 }
 
 /**
- * Calls [call] on a driver of [type] of every open acceptor of [members] at once, and reports
- * member by member; a member that has not finished within [timeout] counts as failed.
+ * Runs [call] once on a recording driver of [type] (see [RecordedCall.record]) and sends that one
+ * call to every open acceptor of [members] at once; reports member by member.
  */
 internal suspend fun <T : Any> broadcastTo(
     members: List<WebSocketAcceptor<*, *>>,
     type: Class<T>,
     timeout: Duration,
     call: suspend (T) -> Unit,
-): BroadcastResult = coroutineScope {
+): BroadcastResult {
     val open = members.filter { it.state == CommunicatorState.OPEN }
-    // Each member's call starts on this thread and runs until it first suspends: a notification whose
-    // frame fits in the member's buffer is done right there, with no coroutine dispatch or timer of its
-    // own. One timer bounds the stragglers (a call awaiting its return, a member not reading).
-    val outcomes = open.map { member ->
-        async(start = CoroutineStart.UNDISPATCHED) {
-            try {
-                call(member.getDriver(type))
-                null
-            } catch (e: CancellationException) {
-                throw e
-            } catch (e: Throwable) {
-                e
-            }
-        }
-    }
-    val finished = withTimeoutOrNull(timeout.toMillis()) { outcomes.joinAll() } != null
+    if (open.isEmpty()) return BroadcastResult(emptyList(), emptyMap())
+    return broadcastRecorded(open, RecordedCall.record(type, open.first().options, call), timeout)
+}
+
+/**
+ * Sends [call] to every open acceptor of [members] at once, and reports member by member; a
+ * member that has not answered within [timeout] counts as failed. A notification is queued for
+ * every member (its frame built once) and waits for nobody.
+ */
+internal suspend fun broadcastRecorded(members: List<WebSocketAcceptor<*, *>>, call: RecordedCall, timeout: Duration): BroadcastResult {
+    val open = members.filter { it.state == CommunicatorState.OPEN }
     val delivered = ArrayList<String>(open.size)
     val failed = LinkedHashMap<String, Throwable>()
-    open.forEachIndexed { i, member ->
-        val outcome = outcomes[i]
-        if (!finished && !outcome.isCompleted) {
-            outcome.cancel()
-            failed[member.id] = CallTimeoutException("broadcast", timeout)
-        } else {
-            val error = try {
-                outcome.await()
-            } catch (e: CancellationException) {
-                currentCoroutineContext().ensureActive() // this broadcast was cancelled: give up
-                e // the member's call was cancelled (its connection closed under it)
+    if (call.oneWay) {
+        for (member in open) {
+            try {
+                member.notifyRecorded(call)
+                delivered += member.id
+            } catch (e: Exception) {
+                failed[member.id] = e
             }
-            if (error == null) delivered += member.id else failed[member.id] = error
         }
+        return BroadcastResult(delivered, failed)
     }
-    BroadcastResult(delivered, failed)
+    return coroutineScope {
+        // Each member's call starts on this thread and runs until it waits for its return; one timer
+        // bounds the stragglers (a member not answering, a member not reading).
+        val outcomes = open.map { member ->
+            async(start = CoroutineStart.UNDISPATCHED) {
+                try {
+                    member.callRecorded(call, null)
+                    null
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: Throwable) {
+                    e
+                }
+            }
+        }
+        val finished = withTimeoutOrNull(timeout.toMillis()) { outcomes.joinAll() } != null
+        open.forEachIndexed { i, member ->
+            val outcome = outcomes[i]
+            if (!finished && !outcome.isCompleted) {
+                outcome.cancel()
+                failed[member.id] = CallTimeoutException("broadcast", timeout)
+            } else {
+                val error = try {
+                    outcome.await()
+                } catch (e: CancellationException) {
+                    currentCoroutineContext().ensureActive() // this broadcast was cancelled: give up
+                    e // the member's call was cancelled (its connection closed under it)
+                }
+                if (error == null) delivered += member.id else failed[member.id] = error
+            }
+        }
+        BroadcastResult(delivered, failed)
+    }
 }
 
 /** [Room.broadcast] with the driver type given as a type argument. */
