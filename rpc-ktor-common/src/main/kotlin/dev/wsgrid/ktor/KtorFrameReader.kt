@@ -60,7 +60,7 @@ internal class KtorFrameReader(private val session: WebSocketSession) {
         val text = frame is Frame.Text
         val parts = partial
         if (parts == null && frame.fin) {
-            return if (text) Message.Text(String(frame.data, Charsets.UTF_8)) else Message.Binary(frame.data)
+            return if (text) text(frame.data) else Message.Binary(frame.data)
         }
         val into = parts ?: ByteArrayOutputStream().also {
             partial = it
@@ -79,7 +79,25 @@ internal class KtorFrameReader(private val session: WebSocketSession) {
         if (!frame.fin) return null
         partial = null
         val data = into.toByteArray()
-        return if (partialText) Message.Text(String(data, Charsets.UTF_8)) else Message.Binary(data)
+        return if (partialText) text(data) else Message.Binary(data)
+    }
+
+    /**
+     * A text message, or the end when its bytes are not UTF-8: RFC 6455 (8.1) fails such a
+     * connection with 1007, as TGrid's `ws` does and wsgrid's Netty path does.
+     */
+    private fun text(data: ByteArray): Message {
+        val decoder = Charsets.UTF_8.newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+        return try {
+            Message.Text(decoder.decode(java.nio.ByteBuffer.wrap(data)).toString())
+        } catch (_: java.nio.charset.CharacterCodingException) {
+            val closed = TransportFrame.Closed(CloseCodes.INVALID_PAYLOAD, "bytes are not UTF-8", byPeer = false)
+            session.outgoing.trySend(Frame.Close(CloseReason(closed.code.toShort(), closed.reason)))
+            session.outgoing.close()
+            Message.End(closed)
+        }
     }
 
     /** The peer's close frame: answer it (unless this side closed first) and end the connection. */

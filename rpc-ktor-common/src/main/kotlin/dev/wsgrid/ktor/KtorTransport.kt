@@ -14,7 +14,10 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.cancel
@@ -93,10 +96,17 @@ public class KtorTransport @JvmOverloads constructor(
 
     override val dispatcher: CoroutineDispatcher? = session.coroutineContext[ContinuationInterceptor] as? CoroutineDispatcher
 
+    /**
+     * Owns this transport's coroutines (reader, writer, heartbeat, timers), on the session's
+     * dispatcher but not under its job: an engine may end its session's job as soon as the peer's
+     * close frame arrives (Java's does), before that frame is read. Cancelled once the end is reported.
+     */
+    private val scope = CoroutineScope(SupervisorJob() + (dispatcher ?: Dispatchers.Default) + CoroutineName("wsgrid-ktor-transport"))
+
     override fun start(receiver: FrameReceiver) {
         check(started.compareAndSet(false, true)) { "the transport was started already" }
-        session.launch(CoroutineName("wsgrid-writer")) { writeLoop() }
-        session.launch(CoroutineName("wsgrid-reader"), start = CoroutineStart.UNDISPATCHED) { readLoop(receiver) }
+        scope.launch(CoroutineName("wsgrid-writer")) { writeLoop() }
+        scope.launch(CoroutineName("wsgrid-reader"), start = CoroutineStart.UNDISPATCHED) { readLoop(receiver) }
     }
 
     // ------------------------------------------------------------------ receiving
@@ -120,12 +130,15 @@ public class KtorTransport @JvmOverloads constructor(
             val closed = brokenHere?.takeIf { end?.code == CloseCodes.ABNORMAL } ?: end
                 ?: TransportFrame.Closed(CloseCodes.ABNORMAL, "", byPeer = true)
             ended = closed
+            log.debug("{}: the connection ended: {}", session, closed)
             heartbeat?.cancel()
             watchdog?.cancel()
             synchronized(this) { waiting.clear() }
             backlog.release()
             endReported.complete(Unit)
             withContext(NonCancellable) { receiver.onClosed(closed) }
+            if (cutOnEnd) session.cancel()
+            scope.cancel()
         }
     }
 
@@ -133,7 +146,7 @@ public class KtorTransport @JvmOverloads constructor(
         try {
             action()
         } catch (e: Exception) {
-            org.slf4j.LoggerFactory.getLogger(KtorTransport::class.java).error("a frame receiver failed", e)
+            log.error("a frame receiver failed", e)
         }
     }
 
@@ -214,7 +227,7 @@ public class KtorTransport @JvmOverloads constructor(
     /** Drops the peer once the backlog has stayed above its high-water mark for the send timeout. */
     private fun watchStall() {
         if (watchdog?.isActive == true) return
-        watchdog = session.launch(CoroutineName("wsgrid-send-watchdog")) {
+        watchdog = scope.launch(CoroutineName("wsgrid-send-watchdog")) {
             while (!backlog.writable.value) {
                 if (backlog.stalled()) {
                     abort(TransportFrame.Closed(CloseCodes.POLICY_VIOLATION, backlog.stallReason(), byPeer = false))
@@ -242,7 +255,7 @@ public class KtorTransport @JvmOverloads constructor(
         }
         // after the frames already queued, as RFC 6455 wants; the reader then waits for the peer's close
         enqueue(Frame.Close(CloseReason(code.toShort(), reason)), count = false)
-        session.launch(CoroutineName("wsgrid-close")) {
+        scope.launch(CoroutineName("wsgrid-close")) {
             if (withTimeoutOrNull(CLOSE_WAIT_MS) { endReported.await() } == null) {
                 // a peer that reads nothing never takes the close frame, or never answers it
                 session.cancel()
@@ -259,7 +272,7 @@ public class KtorTransport @JvmOverloads constructor(
             return
         }
         heartbeat?.cancel()
-        heartbeat = session.launch(CoroutineName("wsgrid-heartbeat")) {
+        heartbeat = scope.launch(CoroutineName("wsgrid-heartbeat")) {
             var n = 0L
             while (ended == null && closedHere == null) {
                 delay(interval.toMillis())
@@ -281,6 +294,7 @@ public class KtorTransport @JvmOverloads constructor(
      * then the Ktor session is cancelled, which cuts a socket that a dead peer would keep open.
      */
     private fun abort(why: TransportFrame.Closed) {
+        log.debug("{}: dropping the connection: {}", session, why)
         if (why.byPeer) {
             if (brokenHere == null) brokenHere = why
         } else if (closedHere == null) {
@@ -289,16 +303,20 @@ public class KtorTransport @JvmOverloads constructor(
             brokenHere = why
         }
         if (!started.get()) start(NONE)
+        cutOnEnd = true
         backlog.release()
         session.outgoing.close()
+        // the reader learns of it first (and reports [why]); then the socket is cut (see readLoop)
         session.incoming.cancel()
-        session.launch(NonCancellable) {
-            withTimeoutOrNull(ABORT_WAIT_MS) { endReported.await() }
-            session.cancel()
-        }
     }
 
+    /** Set by [abort]: once the end is reported, the Ktor session is cancelled, cutting the socket a dead peer keeps open. */
+    @Volatile
+    private var cutOnEnd = false
+
     private companion object {
+        val log = org.slf4j.LoggerFactory.getLogger(KtorTransport::class.java)
+
         /** Bytes handed to the session between flushes: the most Ktor's own buffers hold uncounted. */
         const val FLUSH_EVERY = 64L * 1024
 
@@ -307,9 +325,6 @@ public class KtorTransport @JvmOverloads constructor(
 
         /** How long a close frame may wait to go out, and then for the peer's close, before the connection is dropped. */
         const val CLOSE_WAIT_MS = 5_000L
-
-        /** How long an abort waits for the reader to report the end before cutting the session. */
-        const val ABORT_WAIT_MS = 1_000L
 
         /** The receiver of a transport closed before it was started: nothing to tell. */
         val NONE = object : FrameReceiver {

@@ -71,6 +71,12 @@ public class ConnectorOptions private constructor(b: Builder) {
      */
     public val compressionThreshold: Int? = b.compressionThreshold
 
+    /**
+     * The Ktor engine of the connector's own client (ignored with [httpClient]). Default:
+     * [ClientEngine.JAVA]; a connector with [compressionThreshold] set uses [ClientEngine.CIO].
+     */
+    public val engine: ClientEngine = if (b.compressionThreshold != null) ClientEngine.CIO else b.engine
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -90,6 +96,10 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
         internal var extensions: Boolean = from?.extensions ?: true
         internal var compressionThreshold: Int? = from?.compressionThreshold
+        internal var engine: ClientEngine = from?.engine ?: ClientEngine.JAVA
+
+        /** Sets [ConnectorOptions.engine]. */
+        public fun engine(engine: ClientEngine): Builder = apply { this.engine = engine }
 
         /** A builder with the defaults. */
         public constructor() : this(null)

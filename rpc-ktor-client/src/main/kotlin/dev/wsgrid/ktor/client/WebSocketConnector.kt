@@ -13,9 +13,11 @@ import dev.wsgrid.rpc.HandshakeRejectedException
 import dev.wsgrid.rpc.HandshakeTimeoutException
 import dev.wsgrid.rpc.TransportFrame
 import io.ktor.client.HttpClient
+import io.ktor.client.HttpClientConfig
+import io.ktor.client.engine.java.Java
+import javax.net.ssl.SSLContext
 import io.ktor.client.engine.cio.CIO
 import io.ktor.client.plugins.websocket.WebSockets
-import io.ktor.client.plugins.websocket.cio.webSocketRawSession
 import io.ktor.client.plugins.websocket.webSocketSession
 import io.ktor.client.request.HttpRequestBuilder
 import io.ktor.http.takeFrom
@@ -26,6 +28,7 @@ import dev.wsgrid.rpc.internal.PeerText
 import io.ktor.websocket.WebSocketDeflateExtension
 import io.ktor.websocket.ChannelOverflow
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.asCoroutineDispatcher
@@ -122,6 +125,9 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     /** Opens a WebSocket to [target], sends the header and waits for the server's `1`; then serves it. */
     private suspend fun handshake(target: String) {
         val o = connectorOptions
+        // keeps the raw session's response open until this connection has ended (see rawWebSocketSession)
+        val release = CompletableDeferred<Unit>()
+        sessionRelease = release
         val client = o.httpClient ?: newClient(o)
         ownedClient = if (o.httpClient == null) client else null
         try {
@@ -134,11 +140,11 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             // which saves a coroutine hop per frame each way. Compression is applied by Ktor's default
             // session only, so a connector that asks for it gets one.
             val session = try {
-                if (o.compressionThreshold != null) client.webSocketSession(upgrade) else client.webSocketRawSession(block = upgrade)
+                if (o.compressionThreshold != null) client.webSocketSession(upgrade) else client.rawWebSocketSession(release, upgrade)
             } catch (e: CancellationException) {
                 throw e
             } catch (e: Exception) {
-                throw ConnectException(target, "cannot connect to $target: ${e.message ?: e.javaClass.simpleName}", e)
+                throw ConnectException(target, "cannot connect to $target: ${refusal(e)}", e)
             }
             session.maxFrameSize = o.maxFrameSize
             val transport = KtorTransport(session, OutgoingLimits(sendTimeout = o.sendTimeout))
@@ -178,10 +184,15 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             }
             openSession(transport, protocol, relay)
         } catch (e: Throwable) {
+            release.complete(Unit)
             closeOwnedClient()
             throw e
         }
     }
+
+    /** Completed when the current connection has ended; see [handshake]. */
+    @Volatile
+    private var sessionRelease: CompletableDeferred<Unit>? = null
 
     /**
      * Closes the connection with [code] and [reason]; pending calls on both sides fail with
@@ -195,6 +206,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     override fun onClosed(closed: TransportFrame.Closed) {
+        sessionRelease?.complete(Unit)
         closeOwnedClient()
         val policy = connectorOptions.reconnect
         if (policy != null && !closingByUser) {
@@ -253,23 +265,24 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     /**
-     * The connector's own Ktor client, on its own two threads: one for the engine's selector, one
-     * for the socket work. On Ktor's default (`Dispatchers.IO`) every hand-off between the engine's
-     * coroutines woke another thread; the benchmarks measured 24 context switches and ~220 µs of CPU
-     * per call on the client that way, ~11 and ~125 µs on two threads of its own. The threads end
-     * with the client.
+     * The connector's own Ktor client, on threads of its own that end with it: Ktor's Java engine
+     * on one thread (see [ClientEngine.JAVA]), or its CIO engine on two. Threads of its own keep
+     * the connection's hand-offs on one or two threads instead of waking others (on
+     * `Dispatchers.IO` the benchmarks measured 24 context switches per call on the client).
      */
     private fun newClient(o: ConnectorOptions): HttpClient {
-        val threads = Executors.newFixedThreadPool(2) { r ->
+        val n = if (o.engine == ClientEngine.JAVA) 1 else 2
+        val threads = Executors.newFixedThreadPool(n) { r ->
             Thread(r, "wsgrid-connector-io-${threadIds.incrementAndGet()}").apply { isDaemon = true }
         }
-        val client = newClient(o, threads.asCoroutineDispatcher())
+        val io = threads.asCoroutineDispatcher()
+        val client = if (o.engine == ClientEngine.JAVA) javaClient(o, io) else cioClient(o, io)
         // the engine's coroutines finish on these threads after close(): stop them once they have
         client.engine.coroutineContext[Job]!!.invokeOnCompletion { threads.shutdown() }
         return client
     }
 
-    private fun newClient(o: ConnectorOptions, io: CoroutineDispatcher): HttpClient = HttpClient(CIO) {
+    private fun HttpClientConfig<*>.webSockets(o: ConnectorOptions) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
             o.compressionThreshold?.let { threshold ->
@@ -282,10 +295,34 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 outgoing = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
             }
         }
+    }
+
+    private fun javaClient(o: ConnectorOptions, io: CoroutineDispatcher): HttpClient = HttpClient(Java) {
+        webSockets(o)
+        engine {
+            dispatcher = io
+            o.trustManager?.let { tm ->
+                config { sslContext(SSLContext.getInstance("TLS").apply { init(null, arrayOf(tm), null) }) }
+            }
+        }
+    }
+
+    private fun cioClient(o: ConnectorOptions, io: CoroutineDispatcher): HttpClient = HttpClient(CIO) {
+        webSockets(o)
         engine {
             dispatcher = io
             o.trustManager?.let { tm -> https { trustManager = tm } }
         }
+    }
+
+    /** Why a connect failed, with the HTTP status when the server answered the upgrade with one. */
+    private fun refusal(e: Exception): String {
+        val handshake = generateSequence(e as Throwable) { it.cause }.filterIsInstance<java.net.http.WebSocketHandshakeException>().firstOrNull()
+        if (handshake != null) {
+            val status = runCatching { handshake.response.statusCode() }.getOrNull()
+            return if (status != null) "the server answered the upgrade with HTTP $status" else "the upgrade failed: ${handshake.message}"
+        }
+        return e.message ?: e.javaClass.simpleName
     }
 
     internal companion object {

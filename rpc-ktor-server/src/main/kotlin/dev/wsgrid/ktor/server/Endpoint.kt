@@ -28,6 +28,8 @@ internal class Endpoint<Header, Provider : Any>(
     private val options: ServerOptions,
     private val handler: AcceptorHandler<Header, Provider>,
     val registry: AcceptorRegistry<Header, Provider>,
+    /** The header value the standalone server's own warm-up connection carries; `null` for a route. */
+    private val warmUpToken: String? = null,
 ) {
     private val headerAdapter = options.communicator.codec.adapter(headerType)
 
@@ -65,6 +67,18 @@ internal class Endpoint<Header, Provider : Any>(
         val relay = FrameRelay(transport, Int.MAX_VALUE)
         transport.start(relay)
         transport.close(CloseCodes.TRY_AGAIN_LATER, refusal)
+        relay.awaitClosed()
+    }
+
+    /** Whether [call] is the standalone server's warm-up connection (see `WebSocketServer.open`). */
+    fun isWarmUp(call: io.ktor.server.application.ApplicationCall): Boolean =
+        warmUpToken != null && call.request.headers[WARM_UP_HEADER] == warmUpToken
+
+    /** Closes the warm-up connection normally: it only walked the path a client takes, so nothing fails on it later. */
+    suspend fun warmUp(transport: WebSocketTransport) {
+        val relay = FrameRelay(transport, Int.MAX_VALUE)
+        transport.start(relay)
+        transport.close(CloseCodes.NORMAL, "warm-up")
         relay.awaitClosed()
     }
 
@@ -134,7 +148,10 @@ internal class Endpoint<Header, Provider : Any>(
         return header
     }
 
-    private companion object {
-        val log = LoggerFactory.getLogger(Endpoint::class.java)
+    companion object {
+        private val log = LoggerFactory.getLogger(Endpoint::class.java)
+
+        /** The header of the warm-up connection's upgrade request. */
+        const val WARM_UP_HEADER = "x-wsgrid-warm-up"
     }
 }

@@ -1,14 +1,12 @@
 package dev.wsgrid.ktor.server
 
-import dev.wsgrid.rpc.CloseCodes
-import dev.wsgrid.rpc.CommunicatorState
-import dev.wsgrid.rpc.Handshake
-import dev.wsgrid.rpc.InvalidMessageException
-import dev.wsgrid.rpc.TransportFrame
 import dev.wsgrid.ktor.KtorTransport
-import io.ktor.http.HttpHeaders
-import io.ktor.http.HttpStatusCode
+import dev.wsgrid.ktor.server.netty.AcceptGuard
+import dev.wsgrid.ktor.server.netty.OwnedUpgrade
 import dev.wsgrid.rpc.WireProtocol
+import io.ktor.http.HttpHeaders
+import io.ktor.http.HttpMethod
+import io.ktor.http.HttpStatusCode
 import io.ktor.server.application.ApplicationCall
 import io.ktor.server.application.createRouteScopedPlugin
 import io.ktor.server.application.install
@@ -18,20 +16,21 @@ import io.ktor.server.request.uri
 import io.ktor.server.response.respond
 import io.ktor.server.routing.Route
 import io.ktor.server.routing.application
+import io.ktor.server.routing.header
+import io.ktor.server.routing.method
 import io.ktor.server.routing.route
-import io.ktor.server.websocket.WebSocketServerSession
+import io.ktor.server.websocket.WebSocketUpgrade
 import io.ktor.server.websocket.WebSockets
 import io.ktor.server.websocket.webSocket
-import io.ktor.server.websocket.webSocketRaw
-import kotlinx.coroutines.CancellationException
+import io.ktor.websocket.WebSocketSession
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
-import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.launch
 import kotlinx.serialization.json.JsonElement
-import kotlinx.serialization.json.JsonNull
-import org.slf4j.LoggerFactory
 import java.lang.reflect.Type
-import java.util.concurrent.atomic.AtomicInteger
-import kotlin.coroutines.coroutineContext
 import kotlin.reflect.javaType
 import kotlin.reflect.typeOf
 
@@ -48,12 +47,15 @@ import kotlin.reflect.typeOf
  * }
  * ```
  *
- * The application's WebSockets plugin sets the buffers of the Ktor sessions; [options] set
- * the handshake timeout, frame size, pings and connection limit of this route. The route serves
- * raw sessions (wsgrid answers pings and runs the close handshake itself), so the plugin's own
- * `pingPeriod` and `timeout` do not apply to it: [ServerOptions.pingInterval] does. With
- * [ServerOptions.compressionThreshold] set it serves Ktor's default sessions, which apply the
- * plugin's permessage-deflate extension.
+ * [options] set the handshake timeout, frame size, pings and connection limit of this route.
+ *
+ * ## Engines
+ * On Ktor's Netty engine with [wsgridEventLoops] in its configuration, wsgrid owns the upgrade:
+ * once the route has answered `101`, each connection's frames are handled on its own event loop
+ * (the fast path). Elsewhere it serves Ktor's raw WebSocket sessions: wsgrid answers pings and
+ * runs the close handshake itself, so the WebSockets plugin's own `pingPeriod` and `timeout` do
+ * not apply ([ServerOptions.pingInterval] does). With [ServerOptions.compressionThreshold] set it
+ * serves Ktor's default sessions, which apply the plugin's permessage-deflate extension.
  *
  * @param headerType the type headers are decoded to with the codec (`JsonElement` takes any header).
  * @throws IllegalStateException when the WebSockets plugin is not installed.
@@ -63,12 +65,24 @@ public fun <Header, Provider : Any> Route.wsgrid(
     headerType: Type,
     options: ServerOptions = ServerOptions.DEFAULT,
     handler: AcceptorHandler<Header, Provider>,
+): AcceptorRegistry<Header, Provider> = wsgrid(path, headerType, options, handler, null)
+
+/** [wsgrid], with the token of the standalone server's warm-up connection. */
+internal fun <Header, Provider : Any> Route.wsgrid(
+    path: String,
+    headerType: Type,
+    options: ServerOptions,
+    handler: AcceptorHandler<Header, Provider>,
+    warmUpToken: String?,
 ): AcceptorRegistry<Header, Provider> {
     checkNotNull(application.pluginOrNull(WebSockets)) {
         "wsgrid(\"$path\") needs Ktor's WebSockets plugin: call install(WebSockets) before routing"
     }
     val registry = AcceptorRegistry<Header, Provider>()
-    val endpoint = Endpoint(headerType, options, handler, registry)
+    val endpoint = Endpoint(headerType, options, handler, registry, warmUpToken)
+    // the connections the fast path serves outside Ktor's calls; they end with the application
+    val app = application
+    val connections = CoroutineScope(app.coroutineContext + SupervisorJob(app.coroutineContext[Job]) + Dispatchers.Default + CoroutineName("wsgrid $path"))
     route(path) {
         if (options.extensions) {
             install(
@@ -84,18 +98,55 @@ public fun <Header, Provider : Any> Route.wsgrid(
             install(
                 createRouteScopedPlugin("wsgrid client verifier") {
                     onCall { call ->
+                        if (endpoint.isWarmUp(call)) return@onCall
                         val status = verifier.verify(clientRequest(call))
                         if (status != null) call.respond(HttpStatusCode.fromValue(status))
                     }
                 },
             )
         }
-        // A raw session: KtorTransport answers pings and runs the close handshake itself (see its KDoc),
-        // which saves a coroutine hop per frame each way. Compression is applied by Ktor's default
-        // session only, so a route that offers it serves default sessions.
-        if (options.compressionThreshold != null) webSocket { endpoint.serveKtor(this, options) } else webSocketRaw { endpoint.serveKtor(this, options) }
+        if (options.compressionThreshold != null) {
+            // compression is applied by Ktor's default session only
+            webSocket { endpoint.serveKtor(this, call, options) }
+        } else {
+            method(HttpMethod.Get) {
+                header(HttpHeaders.Connection, "Upgrade") {
+                    header(HttpHeaders.Upgrade, "websocket") {
+                        handle { endpoint.upgrade(call, options, connections) }
+                    }
+                }
+            }
+        }
     }
     return registry
+}
+
+/**
+ * Answers one upgrade request of the route: wsgrid's own upgrade on Netty with the gate in place,
+ * else Ktor's raw WebSocket session.
+ */
+private suspend fun Endpoint<*, *>.upgrade(call: ApplicationCall, options: ServerOptions, connections: CoroutineScope) {
+    if (!OwnedUpgrade.available(call)) {
+        call.respond(WebSocketUpgrade(call) { serveKtor(this, call, options) })
+        return
+    }
+    val request = clientRequest(call)
+    val offers = offersExtensions(call)
+    val overLimit = OwnedUpgrade.nettyCall(call)?.context?.channel()?.attr(AcceptGuard.OVER_LIMIT)?.get() == true
+    val warmUp = isWarmUp(call)
+    val transport = OwnedUpgrade.upgrade(call, options.maxFrameSize, options.outgoingLimits) ?: return
+    connections.launch {
+        when {
+            warmUp -> warmUp(transport)
+            // accepted over the limit, or past it among the route's upgrades: refused with 1013
+            overLimit || !admit() -> refuse(transport)
+            else -> try {
+                serve(transport, request, offers)
+            } finally {
+                release()
+            }
+        }
+    }
 }
 
 @OptIn(ExperimentalStdlibApi::class)
@@ -124,17 +175,23 @@ internal fun clientRequest(call: ApplicationCall): ClientRequest {
     return ClientRequest(call.request.uri, "${origin.remoteAddress}:${origin.remotePort}", headers)
 }
 
-/** Serves one Ktor WebSocket session of the route: counted, then handed to [endpoint] as a [KtorTransport]. */
-internal suspend fun Endpoint<*, *>.serveKtor(session: WebSocketServerSession, options: ServerOptions) {
+/** Serves one Ktor WebSocket session of the route: counted, then handed to the endpoint as a [KtorTransport]. */
+internal suspend fun Endpoint<*, *>.serveKtor(session: WebSocketSession, call: ApplicationCall, options: ServerOptions) {
+    // upgraded through Ktor on the standalone server's Netty engine (compression): the upgrade's deadline is met
+    OwnedUpgrade.nettyCall(call)?.context?.channel()?.let { ch -> ch.eventLoop().execute { ch.pipeline().get(AcceptGuard.DEADLINE)?.let { ch.pipeline().remove(it) } } }
     session.maxFrameSize = options.maxFrameSize
     val transport = KtorTransport(session, options.outgoingLimits)
+    if (isWarmUp(call)) {
+        warmUp(transport)
+        return
+    }
     // counted from the upgrade: a client that never sends its header holds a place until its handshake timeout
     if (!admit()) {
         refuse(transport)
         return
     }
     try {
-        serve(transport, clientRequest(session.call), offersExtensions(session.call))
+        serve(transport, clientRequest(call), offersExtensions(call))
     } finally {
         release()
     }

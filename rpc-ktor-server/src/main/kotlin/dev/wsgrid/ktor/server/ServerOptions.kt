@@ -60,6 +60,15 @@ public class ServerOptions private constructor(b: Builder) {
     /** The outgoing queue's bounds of each connection, from [sendTimeout] and its defaults. */
     internal val outgoingLimits: dev.wsgrid.ktor.OutgoingLimits = dev.wsgrid.ktor.OutgoingLimits(sendTimeout = sendTimeout)
 
+    /** The engine the standalone [WebSocketServer] runs on. Default: [ServerEngine.NETTY]. */
+    public val engine: ServerEngine = b.engine
+
+    /**
+     * How long a socket of the standalone server on Netty may take from its accept to a complete
+     * WebSocket upgrade (TLS and HTTP request included) before it is closed. Default: 5 s.
+     */
+    public val upgradeTimeout: Duration = b.upgradeTimeout
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -78,6 +87,14 @@ public class ServerOptions private constructor(b: Builder) {
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
         internal var extensions: Boolean = from?.extensions ?: true
         internal var compressionThreshold: Int? = from?.compressionThreshold
+        internal var engine: ServerEngine = from?.engine ?: ServerEngine.NETTY
+        internal var upgradeTimeout: Duration = from?.upgradeTimeout ?: Duration.ofSeconds(5)
+
+        /** Sets [ServerOptions.engine]. */
+        public fun engine(engine: ServerEngine): Builder = apply { this.engine = engine }
+
+        /** Sets [ServerOptions.upgradeTimeout]. */
+        public fun upgradeTimeout(timeout: Duration): Builder = apply { upgradeTimeout = requirePositive("upgradeTimeout", timeout) }
 
         /** A builder with the defaults. */
         public constructor() : this(null)

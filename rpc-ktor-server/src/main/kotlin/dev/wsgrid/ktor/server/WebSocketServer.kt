@@ -1,5 +1,6 @@
 package dev.wsgrid.ktor.server
 
+import dev.wsgrid.ktor.server.netty.AcceptGuard
 import dev.wsgrid.rpc.CloseCodes
 import io.ktor.server.application.install
 import io.ktor.server.cio.CIO
@@ -24,8 +25,9 @@ import java.lang.reflect.Type
 import java.net.BindException
 
 /**
- * TGrid's `WebSocketServer` on Ktor's CIO engine: serves wsgrid at every path of one port, and
- * hands each client that sends a header to the handler as a [WebSocketAcceptor].
+ * TGrid's `WebSocketServer` on Ktor (its Netty engine by default, see [ServerOptions.engine]):
+ * serves wsgrid at every path of one port, and hands each client that sends a header to the
+ * handler as a [WebSocketAcceptor].
  *
  * ```kotlin
  * val server = WebSocketServer<JsonElement, Calculator>()
@@ -38,9 +40,13 @@ import java.net.BindException
  * To serve wsgrid from a Ktor application of your own, use the [wsgrid] route instead; this
  * server is built on it.
  *
+ * ## Engines
+ * On Netty (the default) each connection's frames are handled on its own event loop, sockets count
+ * towards `maxConnections` from their accept, and a socket has [ServerOptions.upgradeTimeout] to
+ * complete its upgrade. [ServerEngine.CIO] runs on Ktor's CIO engine instead.
+ *
  * ## TLS
- * With [tls], the server serves `wss://` on Ktor's Netty engine, since the CIO engine has no TLS;
- * everything else about it is the same.
+ * With [tls], the server serves `wss://` (on Netty: the CIO engine has no TLS).
  *
  * @param headerType the type client headers are decoded to (default: any JSON).
  * @param options handshake timeout, limits, pings, pre-upgrade check.
@@ -104,6 +110,7 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         state = ServerState.OPENING
         val o = options
         var routeRegistry: AcceptorRegistry<Header, Provider>? = null
+        val token = java.util.UUID.randomUUID().toString()
         val module: Application.() -> Unit = {
             install(WebSockets) {
                 maxFrameSize = o.maxFrameSize
@@ -118,11 +125,13 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
                 }
             }
             routing {
-                routeRegistry = wsgrid("{...}", headerType, o, handler)
+                routeRegistry = wsgrid("{...}", headerType, o, handler, token)
             }
         }
         val t = tls
-        val server: EmbeddedServer<*, *> = if (t == null) {
+        check(t == null || o.engine == ServerEngine.NETTY) { "TLS needs the Netty engine: Ktor's CIO server has no TLS" }
+        val guard = AcceptGuard(o.maxConnections, o.upgradeTimeout.toMillis())
+        val server: EmbeddedServer<*, *> = if (o.engine == ServerEngine.CIO) {
             embeddedServer(CIO, configure = {
                 connector {
                     this.host = host
@@ -133,12 +142,28 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
             }, module = module)
         } else {
             embeddedServer(Netty, configure = {
-                sslConnector(t.keyStore, t.keyAlias, { t.storePassword }, { t.keyPassword }) {
-                    this.host = host
-                    this.port = port
+                if (t == null) {
+                    connector {
+                        this.host = host
+                        this.port = port
+                    }
+                } else {
+                    sslConnector(t.keyStore, t.keyAlias, { t.storePassword }, { t.keyPassword }) {
+                        this.host = host
+                        this.port = port
+                    }
                 }
                 shutdownGracePeriod = 0
                 shutdownTimeout = 2_000
+                // the event loops do every connection's work after its upgrade; Ktor's call threads
+                // only see the upgrade requests
+                workerGroupSize = Runtime.getRuntime().availableProcessors()
+                // no timer per write: a connection's transport drops a peer that does not read (sendTimeout)
+                responseWriteTimeoutSeconds = 0
+                enableHttp2 = false
+                enableH2c = false
+                configureBootstrap = { handler(guard) }
+                wsgridEventLoops()
             }, module = module)
         }
         try {
@@ -147,7 +172,8 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
             state = ServerState.CLOSED
             runCatching { server.stopSuspend(0, 0) }
             // Ktor reports a failed bind as the cancellation of its engine job, caused by the BindException.
-            if (generateSequence(e as Throwable) { it.cause }.any { it is BindException }) {
+            // (Netty's epoll transport reports it as its own IOException, "bind(..) failed: Address already in use")
+            if (generateSequence(e as Throwable) { it.cause }.any { it is BindException || (it is java.io.IOException && it.message?.contains("Address already in use") == true) }) {
                 throw BindException("cannot open the server on $host:$port: the port is in use").apply { initCause(e) }
             }
             currentCoroutineContext().ensureActive()
@@ -156,6 +182,19 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         engine = server
         registry = routeRegistry
         this.port = server.engine.resolvedConnectors().first().port
+        // one connection through the whole path before any client: what it loads is loaded while
+        // the process can still open files (a class that fails to load later, when descriptors run
+        // out, fails for good)
+        try {
+            WarmUp.connect(if (host == "0.0.0.0" || host == "::") "127.0.0.1" else host, this.port, t != null, token)
+        } catch (e: Exception) {
+            state = ServerState.CLOSED
+            engine = null
+            registry = null
+            this.port = -1
+            runCatching { server.stopSuspend(0, 0) }
+            throw IllegalStateException("the server on $host:$port opened but could not serve its own warm-up connection: ${e.message}", e)
+        }
         state = ServerState.OPEN
         o.listener?.let { l -> runCatching { l.onListening(host, this.port) } }
     }

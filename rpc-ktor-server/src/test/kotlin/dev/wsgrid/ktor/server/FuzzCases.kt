@@ -87,7 +87,9 @@ internal enum class FuzzKind(val label: String, val inCalls: Boolean = true, val
     DEEP_ARG_WITHIN("deep-object-arg-within-limit"),
     DEEP_ARG_OVER("deep-object-arg-over-limit"),
     RANDOM_BINARY("random-binary"),
-    INVALID_UTF8("invalid-utf8-text"),
+    // text frames whose bytes are not UTF-8 fail the connection (RFC 6455 8.1, 1007), as TGrid's ws
+    // does: never among a calls connection's frames, but after a good header on a connection of their own
+    INVALID_UTF8("invalid-utf8-text", inCalls = false),
     HEADER_AGAIN("header-again", asFirstFrame = false),
     BAD_HEADER("bad-header", inCalls = false),
     MUTATED_HEADER("mutated-header", inCalls = false),
@@ -246,8 +248,9 @@ internal object FuzzFrames {
         FuzzKind.DEEP_ARG_OVER -> deepArg(uid, r.nextInt(SERVER_MAX_DEPTH + 1, 3_000))
         FuzzKind.RANDOM_BINARY -> FuzzFrame.Binary(r.nextBytes(r.nextInt(1, 2_000)))
         FuzzKind.INVALID_UTF8 -> FuzzFrame.RawText(
-            if (r.nextBoolean()) r.nextBytes(r.nextInt(1, 500))
-            else goodCall(r, uid).toByteArray().also { b -> repeat(r.nextInt(1, 4)) { b[r.nextInt(b.size)] = listOf(0xC0, 0xFF, 0x80, 0xED).random(r).toByte() } },
+            // at least one byte that no UTF-8 text holds
+            (if (r.nextBoolean()) r.nextBytes(r.nextInt(1, 500)) else goodCall(r, uid).toByteArray())
+                .also { b -> repeat(r.nextInt(1, 4)) { b[r.nextInt(b.size)] = listOf(0xC0, 0xFF, 0xF8, 0xFE).random(r).toByte() } },
         )
         FuzzKind.HEADER_AGAIN -> FuzzFrame.Text(listOf(header(), header("wrong"), """{"header":null}""", """{"header":{"token":"t"},"uid":0}""").random(r))
         FuzzKind.BAD_HEADER -> FuzzFrame.Text(

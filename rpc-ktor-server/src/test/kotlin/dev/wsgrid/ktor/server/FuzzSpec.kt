@@ -73,7 +73,7 @@ class FuzzSpec : FunSpec({
         .config(timeout = budget, invocationTimeout = budget) {
             val server = WebSocketServer<Credentials, IFuzzTarget>(
                 Credentials::class.java,
-                ServerOptions.builder().handshakeTimeout(Duration.ofSeconds(2)).maxFrameSize(FUZZ_MAX_FRAME.toLong()).build(),
+                ServerOptions.builder().handshakeTimeout(Duration.ofSeconds(5)).maxFrameSize(FUZZ_MAX_FRAME.toLong()).build(),
             )
             server.open("127.0.0.1", 0) { a ->
                 when (a.header.token) {
