@@ -77,6 +77,19 @@ public class ConnectorOptions private constructor(b: Builder) {
      */
     public val engine: ClientEngine = if (b.compressionThreshold != null) ClientEngine.CIO else b.engine
 
+    /**
+     * Bytes a connection may have waiting to be sent before it stops reading its peer's frames and
+     * senders that can wait do so (a peer reading slower than it is written to). Default: 1 MiB.
+     */
+    public val outgoingBuffer: Long = b.outgoingBuffer
+
+    /**
+     * Bytes a connection may have waiting to be sent at most: a peer that lets more pile up (it
+     * does not read) is dropped with 1008 at once, as one that stays above [outgoingBuffer] for
+     * [sendTimeout] is. One frame bigger than this still goes when nothing else waits. Default: 16 MiB.
+     */
+    public val maxOutgoingBytes: Long = b.maxOutgoingBytes
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -94,6 +107,14 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var trustManager: X509TrustManager? = from?.trustManager
 
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+        internal var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
+        internal var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
+
+        /** Sets [ConnectorOptions.outgoingBuffer]. */
+        public fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = requirePositive("outgoingBuffer", bytes) }
+
+        /** Sets [ConnectorOptions.maxOutgoingBytes]. */
+        public fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = requirePositive("maxOutgoingBytes", bytes) }
         internal var extensions: Boolean = from?.extensions ?: true
         internal var compressionThreshold: Int? = from?.compressionThreshold
         internal var engine: ClientEngine = from?.engine ?: ClientEngine.JAVA
@@ -150,7 +171,10 @@ public class ConnectorOptions private constructor(b: Builder) {
         }
 
         /** Builds the options. */
-        public fun build(): ConnectorOptions = ConnectorOptions(this)
+        public fun build(): ConnectorOptions {
+            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            return ConnectorOptions(this)
+        }
     }
 
     /** Defaults and factories. */

@@ -147,7 +147,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 throw ConnectException(target, "cannot connect to $target: ${refusal(e)}", e)
             }
             session.maxFrameSize = o.maxFrameSize
-            val transport = KtorTransport(session, OutgoingLimits(sendTimeout = o.sendTimeout))
+            val transport = KtorTransport(session, OutgoingLimits(o.outgoingBuffer, o.maxOutgoingBytes, o.sendTimeout))
             // the handshake reads the server's answer; the session takes every frame after it
             val relay = FrameRelay(transport)
             transport.start(relay)

@@ -57,8 +57,8 @@ public class ServerOptions private constructor(b: Builder) {
      */
     public val compressionThreshold: Int? = b.compressionThreshold
 
-    /** The outgoing queue's bounds of each connection, from [sendTimeout] and its defaults. */
-    internal val outgoingLimits: dev.wsgrid.ktor.OutgoingLimits = dev.wsgrid.ktor.OutgoingLimits(sendTimeout = sendTimeout)
+    /** The outgoing queue's bounds of each connection. */
+    internal val outgoingLimits: dev.wsgrid.ktor.OutgoingLimits get() = dev.wsgrid.ktor.OutgoingLimits(outgoingBuffer, maxOutgoingBytes, sendTimeout)
 
     /** The engine the standalone [WebSocketServer] runs on. Default: [ServerEngine.NETTY]. */
     public val engine: ServerEngine = b.engine
@@ -68,6 +68,19 @@ public class ServerOptions private constructor(b: Builder) {
      * WebSocket upgrade (TLS and HTTP request included) before it is closed. Default: 5 s.
      */
     public val upgradeTimeout: Duration = b.upgradeTimeout
+
+    /**
+     * Bytes a connection may have waiting to be sent before it stops reading its peer's frames and
+     * senders that can wait do so (a peer reading slower than it is written to). Default: 1 MiB.
+     */
+    public val outgoingBuffer: Long = b.outgoingBuffer
+
+    /**
+     * Bytes a connection may have waiting to be sent at most: a peer that lets more pile up (it
+     * does not read) is dropped with 1008 at once, as one that stays above [outgoingBuffer] for
+     * [sendTimeout] is. One frame bigger than this still goes when nothing else waits. Default: 16 MiB.
+     */
+    public val maxOutgoingBytes: Long = b.maxOutgoingBytes
 
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
@@ -85,6 +98,14 @@ public class ServerOptions private constructor(b: Builder) {
         internal var listener: ServerListener? = from?.listener
 
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
+        internal var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
+        internal var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
+
+        /** Sets [ServerOptions.outgoingBuffer]. */
+        public fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = requirePositive("outgoingBuffer", bytes) }
+
+        /** Sets [ServerOptions.maxOutgoingBytes]. */
+        public fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = requirePositive("maxOutgoingBytes", bytes) }
         internal var extensions: Boolean = from?.extensions ?: true
         internal var compressionThreshold: Int? = from?.compressionThreshold
         internal var engine: ServerEngine = from?.engine ?: ServerEngine.NETTY
@@ -139,7 +160,10 @@ public class ServerOptions private constructor(b: Builder) {
         }
 
         /** Builds the options. */
-        public fun build(): ServerOptions = ServerOptions(this)
+        public fun build(): ServerOptions {
+            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            return ServerOptions(this)
+        }
     }
 
     /** Defaults and factories. */
