@@ -3,6 +3,7 @@ package dev.wsgrid.ktor.server
 import dev.wsgrid.ktor.WebSocketTransport
 import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.FrameRelay
 import dev.wsgrid.rpc.Handshake
 import dev.wsgrid.rpc.InvalidMessageException
@@ -102,6 +103,9 @@ internal class Endpoint<Header, Provider : Any>(
                 handler.handle(acceptor)
             } catch (e: CancellationException) {
                 throw e
+            } catch (e: ConnectionClosedException) {
+                // the client went away under its handler (it reset, or closed): ordinary
+                log.debug("{} closed while its handler ran: {}", acceptor.description, e.message)
             } catch (e: Exception) {
                 log.warn("the handler of {} failed", acceptor.description, e)
                 options.listener?.let { l -> runCatching { l.onError(e, acceptor) } }

@@ -2,7 +2,11 @@ package dev.wsgrid.ktor.server
 
 import dev.wsgrid.rpc.CallTimeoutException
 import dev.wsgrid.rpc.CommunicatorState
+import dev.wsgrid.ktor.server.netty.EventLoopDispatcher
+import dev.wsgrid.ktor.server.netty.FanOut
 import dev.wsgrid.rpc.internal.RecordedCall
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.async
@@ -71,14 +75,37 @@ internal suspend fun broadcastRecorded(members: List<WebSocketAcceptor<*, *>>, c
     val delivered = ArrayList<String>(open.size)
     val failed = LinkedHashMap<String, Throwable>()
     if (call.oneWay) {
-        for (member in open) {
-            try {
-                member.notifyRecorded(call)
-                delivered += member.id
-            } catch (e: Exception) {
-                failed[member.id] = e
+        // one task per event loop for all of its members (the frame encoded once per loop, each
+        // channel flushed once); members served elsewhere (Ktor's sessions) are queued from here
+        val outcomes = arrayOfNulls<Throwable?>(open.size)
+        val byLoop = open.indices.groupBy { (open[it].transportDispatcher as? EventLoopDispatcher)?.loop }
+        val batches = ArrayList<CompletableDeferred<Unit>>()
+        for ((loop, indices) in byLoop) {
+            val notifyAll = {
+                for (i in indices) {
+                    try {
+                        open[i].notifyRecorded(call)
+                    } catch (e: Exception) {
+                        outcomes[i] = e
+                    }
+                }
+            }
+            if (loop == null) {
+                notifyAll()
+            } else {
+                val done = CompletableDeferred<Unit>()
+                batches.add(done)
+                FanOut.on(loop) {
+                    try {
+                        notifyAll()
+                    } finally {
+                        done.complete(Unit)
+                    }
+                }
             }
         }
+        batches.awaitAll()
+        open.forEachIndexed { i, member -> outcomes[i]?.let { failed[member.id] = it } ?: delivered.add(member.id) }
         return BroadcastResult(delivered, failed)
     }
     return coroutineScope {

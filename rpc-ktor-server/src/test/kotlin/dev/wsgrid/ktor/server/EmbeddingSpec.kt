@@ -16,6 +16,7 @@ import io.ktor.server.application.install
 import io.ktor.server.response.respond
 import io.ktor.server.routing.route
 import io.ktor.server.cio.CIO
+import io.ktor.server.engine.connector
 import io.ktor.server.engine.embeddedServer
 import io.ktor.server.response.respondText
 import io.ktor.server.routing.get
@@ -78,6 +79,41 @@ class EmbeddingSpec : FunSpec({
         }
     }
 
+    test("a Ktor application on Netty with wsgridEventLoops() serves the route on its event loops, under its own plugins") {
+        val served = java.util.concurrent.CopyOnWriteArrayList<String>()
+        val app = embeddedServer(io.ktor.server.netty.Netty, configure = {
+            connector { host = "127.0.0.1"; port = 0 }
+            wsgridEventLoops()
+        }) {
+            install(WebSockets)
+            val apiKey = createRouteScopedPlugin("ApiKey") {
+                onCall { call -> if (call.request.headers["X-Api-Key"] != "k1") call.respond(HttpStatusCode.Unauthorized) }
+            }
+            routing {
+                get("/health") { call.respondText("ok") }
+                route("/secure") {
+                    install(apiKey)
+                    wsgridAnyHeader<ICalculator>("/calculator") { it.accept(ThreadRecordingCalculator(served)) }
+                }
+            }
+        }
+        app.startSuspend(wait = false)
+        val port = app.engine.resolvedConnectors().first().port
+        try {
+            HttpClient(ClientCIO).use { http -> http.get("http://127.0.0.1:$port/health").bodyAsText() shouldBe "ok" }
+            shouldThrow<ConnectException> { WebSocketConnector<Nothing?, Any>(null).connect("ws://127.0.0.1:$port/secure/calculator") }.message!! shouldContain "401"
+            val connector = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().header("X-Api-Key", "k1").build())
+            connector.connect("ws://127.0.0.1:$port/secure/calculator")
+            connector.getDriver<ICalculator>().plus(20.0, 22.0) shouldBe 42.0
+            connector.protocol shouldBe dev.wsgrid.rpc.WireProtocol.WSGRID_V1
+            // the provider ran on the connection's Netty event loop (wsgrid's own upgrade), not on Ktor's threads
+            served.single() shouldContain "eventLoopGroup"
+            connector.close()
+        } finally {
+            app.stopSuspend(0, 1_000)
+        }
+    }
+
     test("without the WebSockets plugin, the route fails early and says what is missing") {
         val app = embeddedServer(CIO, host = "127.0.0.1", port = 0) {
             routing { wsgridAnyHeader<Calculator>("/calculator") { it.accept(Calculator()) } }
@@ -87,3 +123,11 @@ class EmbeddingSpec : FunSpec({
         runCatching { app.stopSuspend(0, 0) }
     }
 })
+
+/** A calculator that notes which thread ran each call. */
+private class ThreadRecordingCalculator(private val threads: MutableList<String>) : ICalculator by Calculator() {
+    override suspend fun plus(x: Double, y: Double): Double {
+        threads.add(Thread.currentThread().name)
+        return x + y
+    }
+}

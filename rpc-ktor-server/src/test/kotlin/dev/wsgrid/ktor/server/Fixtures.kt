@@ -112,6 +112,12 @@ class NonReadingClient(host: String, port: Int) : AutoCloseable {
         out.flush()
     }
 
+    /** Drops the connection with a reset (RST), as a process that dies or a peer that vanishes does. */
+    fun reset() {
+        socket.setSoLinger(true, 0)
+        socket.close()
+    }
+
     override fun close() {
         socket.close()
     }

@@ -264,7 +264,9 @@ internal class NettyTransport(
 
     override fun sendText(text: String) {
         closedError()?.let { throw it }
-        send(TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), text)))
+        // within a broadcast's batch on this loop, the members sending one text share its bytes
+        val batch = if (loop.inEventLoop()) FanOut.current() else null
+        send(TextWebSocketFrame(batch?.encoded(text, channel.alloc()) ?: ByteBufUtil.writeUtf8(channel.alloc(), text)))
     }
 
     override fun sendBinary(data: ByteArray) {
@@ -301,12 +303,28 @@ internal class NettyTransport(
             return
         }
         c.write(frame, c.voidPromise())
+        if (flushPending) return
         flushPending = true
-        if (!inReadBatch && !flushScheduled) {
+        if (inReadBatch) return
+        val batch = FanOut.current()
+        if (batch != null) {
+            batch.touch(this)
+        } else if (!flushScheduled) {
             flushScheduled = true
             loop.execute(flushTask)
         }
     }
+
+    /** Flushes what was written, now (a broadcast's batch ends). Loop only. */
+    fun flushNow() {
+        if (flushPending && !inReadBatch) {
+            flushPending = false
+            channel.flush()
+        }
+    }
+
+    /** The event loop this connection's frames are handled on. */
+    val eventLoop: io.netty.channel.EventLoop get() = loop
 
     private fun drain() {
         drainScheduled.set(false)
