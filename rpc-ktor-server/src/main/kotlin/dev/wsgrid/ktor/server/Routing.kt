@@ -84,8 +84,12 @@ public fun <Header, Provider : Any> Route.wsgrid(
             install(
                 createRouteScopedPlugin("wsgrid client verifier") {
                     onCall { call ->
-                        val status = verifier.verify(clientRequest(call))
-                        if (status != null) call.respond(HttpStatusCode.fromValue(status))
+                        val request = clientRequest(call)
+                        val status = verifier.verify(request)
+                        if (status != null) {
+                            handshakeRejected(options, request, HandshakeRejection.VERIFIER, status)
+                            call.respond(HttpStatusCode.fromValue(status))
+                        }
                     }
                 },
             )
@@ -130,7 +134,7 @@ internal suspend fun Endpoint<*, *>.serveKtor(session: WebSocketServerSession, o
     val transport = KtorTransport(session, options.outgoingLimits)
     // counted from the upgrade: a client that never sends its header holds a place until its handshake timeout
     if (!admit()) {
-        refuse(transport)
+        refuse(transport, clientRequest(session.call))
         return
     }
     try {
