@@ -71,6 +71,9 @@ public class ConnectorOptions private constructor(b: Builder) {
      */
     public val compressionThreshold: Int? = b.compressionThreshold
 
+    /** Told of reconnects; `null` (the default) for none. */
+    public val listener: ConnectorListener? = b.listener
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -90,6 +93,7 @@ public class ConnectorOptions private constructor(b: Builder) {
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
         internal var extensions: Boolean = from?.extensions ?: true
         internal var compressionThreshold: Int? = from?.compressionThreshold
+        internal var listener: ConnectorListener? = from?.listener
 
         /** A builder with the defaults. */
         public constructor() : this(null)
@@ -138,6 +142,9 @@ public class ConnectorOptions private constructor(b: Builder) {
             require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
             compressionThreshold = bytes
         }
+
+        /** Sets [ConnectorOptions.listener]. */
+        public fun listener(listener: ConnectorListener?): Builder = apply { this.listener = listener }
 
         /** Builds the options. */
         public fun build(): ConnectorOptions = ConnectorOptions(this)
