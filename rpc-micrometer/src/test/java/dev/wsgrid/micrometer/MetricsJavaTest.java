@@ -98,6 +98,23 @@ class MetricsJavaTest {
     }
 
     @Test
+    void javaCallersSeeNoKotlinTypes() {
+        var problems = new java.util.ArrayList<String>();
+        for (Class<?> c : java.util.List.of(WsgridMetrics.class, WsgridMetrics.Builder.class, dev.wsgrid.rpc.EventListener.class,
+                dev.wsgrid.rpc.EventListener.Factory.class, dev.wsgrid.rpc.ObservedCall.class, dev.wsgrid.rpc.CallScope.class,
+                dev.wsgrid.rpc.CallOutcome.class, dev.wsgrid.rpc.CallSide.class, dev.wsgrid.ktor.server.ServerListener.class,
+                dev.wsgrid.ktor.server.HandshakeRejection.class, dev.wsgrid.ktor.client.ConnectorListener.class)) {
+            for (var m : c.getMethods()) {
+                if (m.getName().equals("getEntries")) continue; // every Kotlin enum has it; Java uses values()
+                var types = new java.util.ArrayList<Class<?>>(java.util.List.of(m.getParameterTypes()));
+                types.add(m.getReturnType());
+                for (var t : types) if (t.getName().startsWith("kotlin.")) problems.add(c.getSimpleName() + "." + m.getName() + ": " + t.getName());
+            }
+        }
+        assertEquals(java.util.List.of(), problems);
+    }
+
+    @Test
     void aRejectedHandshakeIsCountedByReason() throws Exception {
         var connector = connector("wrong");
         var failed = assertThrows(CompletionException.class, () -> connector.connect("ws://127.0.0.1:" + server.getPort() + "/adder").join());

@@ -118,6 +118,12 @@ class MetricsSpec : FunSpec({
         registry.counted(MeterNames.HANDSHAKES_REJECTED, MeterNames.REASON, "timeout") shouldBe 0.0
     }
 
+    test("a header of the wrong type: counted as invalid_header") {
+        val wrong = WebSocketConnector<Int, Any>(5, null, metrics.bind(ConnectorOptions.DEFAULT))
+        shouldThrow<HandshakeRejectedException> { wrong.connect("$url/calc") }
+        eventually(5.seconds) { registry.counted(MeterNames.HANDSHAKES_REJECTED, MeterNames.REASON, "invalid_header") shouldBe 1.0 }
+    }
+
     test("a frame larger than maxFrameSize: the limit is counted, and the call fails as closed") {
         val c = connect()
         shouldThrow<ConnectionClosedException> { c.getDriver<IService>().echo("x".repeat(10_000)) }
