@@ -317,7 +317,7 @@ public abstract class Communicator<Provider : Any> protected constructor(
         }
         if (log.isInfoEnabled) dev.wsgrid.rpc.internal.Observing.withMdc(session.mdc) { log.info("{}: connection opened ({})", description, protocol.name) }
         val events = session.events
-        if (events !== EventListener.NONE) dev.wsgrid.rpc.internal.Observing.fire(description) { events.connectionOpened(this) }
+        if (events !== EventListener.NONE) dev.wsgrid.rpc.internal.Observing.fire({ description }) { events.connectionOpened(this) }
         if (relay != null) relay.attach(session) else session.start()
     }
 

@@ -23,13 +23,16 @@ internal object Observing {
     const val MDC_REMOTE = "wsgrid.remote"
     const val MDC_LISTENER = "wsgrid.listener"
 
-    /** Runs one hook; a hook that throws is logged and skipped. */
-    inline fun fire(description: String, hook: () -> Unit) {
+    /**
+     * Runs one hook; a hook that throws is logged and skipped. [description] is read only then: a
+     * communicator's description is built each time it is read.
+     */
+    inline fun fire(description: () -> String, hook: () -> Unit) {
         try {
             hook()
         } catch (e: Throwable) {
             if (e is CancellationException) throw e
-            failed(description, e)
+            failed(description(), e)
         }
     }
 
@@ -90,14 +93,14 @@ internal object Observing {
  * Opens an [ObservedCall][dev.wsgrid.rpc.ObservedCall]'s [CallScope] each time the provider's
  * coroutine runs on a thread, and closes it when it leaves.
  */
-internal class CallScopeElement(private val scope: CallScope, private val description: String) :
+internal class CallScopeElement(private val scope: CallScope, private val sink: FrameSink) :
     AbstractCoroutineContextElement(Key), ThreadContextElement<AutoCloseable?> {
     companion object Key : CoroutineContext.Key<CallScopeElement>
 
     override fun updateThreadContext(context: CoroutineContext): AutoCloseable? = try {
         scope.open()
     } catch (e: Throwable) {
-        Observing.failed(description, e)
+        Observing.failed(sink.description, e)
         null
     }
 
@@ -105,7 +108,7 @@ internal class CallScopeElement(private val scope: CallScope, private val descri
         try {
             oldState?.close()
         } catch (e: Throwable) {
-            Observing.failed(description, e)
+            Observing.failed(sink.description, e)
         }
     }
 }

@@ -118,14 +118,14 @@ internal class Requester(
     private fun started(listener: String, oneWay: Boolean): ObservedCall {
         val c = ObservedCall(sink.communicator, listener, CallSide.CALLED, oneWay, null)
         val events = sink.events
-        if (events !== EventListener.NONE) Observing.fire(sink.description) { events.callStarted(c) }
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.callStarted(c) }
         return c
     }
 
     private fun finished(c: ObservedCall, outcome: CallOutcome) {
         val nanos = System.nanoTime() - c.startNanos
         val events = sink.events
-        if (events !== EventListener.NONE) Observing.fire(sink.description) { events.callFinished(c, outcome, nanos) }
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.callFinished(c, outcome, nanos) }
         if (log.isDebugEnabled) Observing.withMdc(sink.mdc) { log.debug("{}: called {}: {} in {} µs", sink.description, c.listener, outcome.tag, nanos / 1000) }
     }
 

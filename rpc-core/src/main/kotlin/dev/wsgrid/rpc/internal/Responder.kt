@@ -46,14 +46,14 @@ internal class Responder(
         // only a wsgrid peer's trace context is read: a TGrid connection's frames have no such key
         val c = ObservedCall(sink.communicator, listener, CallSide.SERVED, oneWay, if (extensions != null) env.trace else null)
         val events = sink.events
-        if (events !== EventListener.NONE) Observing.fire(sink.description) { events.serveStarted(c) }
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.serveStarted(c) }
         return c
     }
 
     private fun serveFinished(c: ObservedCall, outcome: CallOutcome) {
         val nanos = System.nanoTime() - c.startNanos
         val events = sink.events
-        if (events !== EventListener.NONE) Observing.fire(sink.description) { events.serveFinished(c, outcome, nanos) }
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.serveFinished(c, outcome, nanos) }
         if (log.isDebugEnabled) log.debug("{}: served {}: {} in {} µs", sink.description, c.listener, outcome.tag, nanos / 1000)
     }
 
@@ -121,7 +121,7 @@ internal class Responder(
         val mdc = sink.mdc
         if (mdc != null) context += MDCContext(mdcMap(mdc, listener))
         val scope = c?.scope
-        if (scope != null) context += CallScopeElement(scope, sink.description)
+        if (scope != null) context += CallScopeElement(scope, sink)
         return context
     }
 

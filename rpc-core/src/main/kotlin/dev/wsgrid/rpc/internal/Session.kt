@@ -168,7 +168,7 @@ internal class Session(
     override fun sendBinary(data: ByteArray) {
         val size = data.size // the transport owns data from now on
         transport.sendBinary(data)
-        if (observed) Observing.fire(host.description) { events.frameSent(communicator, true, size) }
+        if (observed) Observing.fire({ host.description }) { events.frameSent(communicator, true, size) }
     }
 
     override fun sendQuietly(text: String) {
@@ -182,11 +182,11 @@ internal class Session(
     }
 
     private fun sentText(text: String) {
-        Observing.fire(host.description) { events.frameSent(communicator, false, Observing.utf8Size(text)) }
+        Observing.fire({ host.description }) { events.frameSent(communicator, false, Observing.utf8Size(text)) }
     }
 
     override fun limitExceeded(limit: String) {
-        if (observed) Observing.fire(host.description) { events.limitExceeded(communicator, limit) }
+        if (observed) Observing.fire({ host.description }) { events.limitExceeded(communicator, limit) }
     }
 
     override suspend fun awaitWritable() {
@@ -206,7 +206,7 @@ internal class Session(
     // ------------------------------------------------------------------ receiving
 
     override fun onText(text: String) {
-        if (observed) Observing.fire(host.description) { events.frameReceived(communicator, false, Observing.utf8Size(text)) }
+        if (observed) Observing.fire({ host.description }) { events.frameReceived(communicator, false, Observing.utf8Size(text)) }
         try {
             route(text, null)
         } catch (e: Throwable) {
@@ -216,7 +216,7 @@ internal class Session(
     }
 
     override fun onBinary(data: ByteArray) {
-        if (observed) Observing.fire(host.description) { events.frameReceived(communicator, true, data.size) }
+        if (observed) Observing.fire({ host.description }) { events.frameReceived(communicator, true, data.size) }
         if (extensions == null) {
             log.debug("{}: ignored a binary frame of {} bytes", host.description, data.size)
             return
@@ -294,7 +294,7 @@ internal class Session(
                 )
             }
         }
-        if (observed) Observing.fire(host.description) { events.connectionClosed(communicator, closed.code, closed.byPeer) }
+        if (observed) Observing.fire({ host.description }) { events.connectionClosed(communicator, closed.code, closed.byPeer) }
         finished.complete(closed)
         scope.cancel("the connection closed")
     }
