@@ -374,7 +374,8 @@ public abstract class Communicator<Provider : Any> protected constructor(
         override val bindings: ServiceBindings get() = options.bindings
         override val communicator: Communicator<*> get() = this@Communicator
 
-        override fun mdcEntries(): Array<String?>? = if (!options.mdc) null else arrayOf(
+        // with no MDC to write to (slf4j-simple, or no binding), setting one would only cost
+        override fun mdcEntries(): Array<String?>? = if (!options.mdc || dev.wsgrid.rpc.internal.Observing.mdcIsNoop) null else arrayOf(
             dev.wsgrid.rpc.internal.Observing.MDC_CONNECTION, logConnectionId,
             dev.wsgrid.rpc.internal.Observing.MDC_REMOTE, logRemoteAddress,
         )

@@ -6,6 +6,11 @@ package dev.wsgrid.rpc
  *
  * It carries no arguments, results or connection ids: only the [listener] path, the [side], the
  * trace context the wire carries, and the listener's own state ([attachment], [scope]).
+ *
+ * ## Threads
+ * The start and the end of a call may run on different threads; wsgrid orders them (the end
+ * happens after the start), so what the start hook writes here the end hook reads. Nothing else
+ * should write it.
  */
 public class ObservedCall internal constructor(
     /** The communicator whose connection carries the call. */
@@ -31,11 +36,9 @@ public class ObservedCall internal constructor(
      * until [EventListener.callStarted] sets it; it then travels with the call when the
      * connection speaks [WireProtocol.WSGRID_V1], and never to a TGrid peer.
      */
-    @Volatile
     public var traceParent: String? = traceParent
 
     /** The listener's own state for this call (a timer sample, a span); wsgrid never reads it. */
-    @Volatile
     public var attachment: Any? = null
 
     /**
@@ -44,7 +47,6 @@ public class ObservedCall internal constructor(
      * blocking one) and closed after it, so that a span or a context is current while the provider
      * runs. `null` (the default) opens nothing.
      */
-    @Volatile
     public var scope: CallScope? = null
 
     override fun toString(): String = "ObservedCall($listener, ${side.tag})"

@@ -18,6 +18,9 @@ internal object Observing {
     private val log = LoggerFactory.getLogger(EventListener::class.java)
     private val failures = WarningLimiter()
 
+    /** Whether the SLF4J binding keeps no MDC (slf4j-simple, or none): then wsgrid sets none. */
+    val mdcIsNoop: Boolean by lazy { MDC.getMDCAdapter() is org.slf4j.helpers.NOPMDCAdapter }
+
     /** MDC keys wsgrid sets; see `CommunicatorOptions.mdc`. */
     const val MDC_CONNECTION = "wsgrid.connection"
     const val MDC_REMOTE = "wsgrid.remote"

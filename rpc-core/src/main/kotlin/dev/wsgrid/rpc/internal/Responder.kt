@@ -125,7 +125,13 @@ internal class Responder(
         return context
     }
 
-    private fun mdcMap(entries: Array<String?>, listener: String): Map<String, String> {
+    /** The MDC of each function's calls on this connection, made once: only resolved (declared) paths come here. */
+    private val mdcMaps = java.util.concurrent.ConcurrentHashMap<String, Map<String, String>>()
+
+    private fun mdcMap(entries: Array<String?>, listener: String): Map<String, String> =
+        mdcMaps[listener] ?: mdcMaps.computeIfAbsent(listener) { newMdcMap(entries, it) }
+
+    private fun newMdcMap(entries: Array<String?>, listener: String): Map<String, String> {
         val map = HashMap<String, String>(8)
         var i = 0
         while (i < entries.size) {
