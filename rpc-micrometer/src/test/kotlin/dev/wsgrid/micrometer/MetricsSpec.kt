@@ -154,6 +154,17 @@ class MetricsSpec : FunSpec({
         registry.calls("print", "called", "cancelled") shouldBe 1
     }
 
+    test("a connector that loses its connection and reconnects: one successful reconnect") {
+        val policy = dev.wsgrid.ktor.client.ReconnectPolicy.builder().initialDelay(Duration.ofMillis(50)).build()
+        val c = WebSocketConnector<Credentials, Any>(Credentials("secret"), null, metrics.bind(ConnectorOptions.builder().reconnect(policy).build()))
+        connectors += c
+        c.connect("$url/again")
+        eventually(5.seconds) { server.acceptors.any { it.path == "/again" } shouldBe true }
+        server.acceptors.first { it.path == "/again" }.close(1001, "going away")
+        eventually(10.seconds) { registry.counted(MeterNames.RECONNECTS, MeterNames.OUTCOME, "success") shouldBe 1.0 }
+        c.getDriver<IService>().plus(2.0, 2.0) shouldBe 4.0
+    }
+
     test("binding twice counts once") {
         val twice = metrics.bind(metrics.bind(ServerOptions.DEFAULT))
         twice.listener shouldBe metrics.serverListener

@@ -19,23 +19,23 @@ internal class ConnectionMetrics(private val m: Meters, private val open: Atomic
     }
 
     override fun callStarted(call: ObservedCall) {
-        if (!call.oneWay) m.pending.incrementAndGet()
+        if (!call.oneWay) m.pending.increment()
         m.tracing?.started(call)
     }
 
     override fun callFinished(call: ObservedCall, outcome: CallOutcome, durationNanos: Long) {
-        if (!call.oneWay) m.pending.decrementAndGet()
+        if (!call.oneWay) m.pending.decrement()
         m.timer(CallSide.CALLED, call.listener, outcome).record(durationNanos, TimeUnit.NANOSECONDS)
         m.tracing?.finished(call, outcome)
     }
 
     override fun serveStarted(call: ObservedCall) {
-        m.running.incrementAndGet()
+        m.running.increment()
         m.tracing?.started(call)
     }
 
     override fun serveFinished(call: ObservedCall, outcome: CallOutcome, durationNanos: Long) {
-        m.running.decrementAndGet()
+        m.running.decrement()
         m.timer(CallSide.SERVED, call.listener, outcome).record(durationNanos, TimeUnit.NANOSECONDS)
         m.tracing?.finished(call, outcome)
     }

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Timer
 import java.net.URI
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.LongAdder
 
 /**
  * The meters of one [WsgridMetrics], made once and cached: a call looks its timer up by its
@@ -26,16 +27,16 @@ internal class Meters(private val config: WsgridMetrics) : EventListener.Factory
     val registry: MeterRegistry = config.meterRegistry
     val tracing: Tracing? = if (config.observationRegistry.isNoop) null else Tracing(config.observationRegistry)
 
-    /** Calls of this side waiting for their return, over every connection bound. */
-    val pending = AtomicInteger()
+    /** Calls of this side waiting for their return, over every connection bound: many threads add, a scrape sums. */
+    val pending = LongAdder()
 
     /** Calls of remote sides running here. */
-    val running = AtomicInteger()
+    val running = LongAdder()
 
     init {
-        Gauge.builder(MeterNames.CALLS_PENDING, pending) { it.get().toDouble() }.strongReference(true)
+        Gauge.builder(MeterNames.CALLS_PENDING, pending) { it.sum().toDouble() }.strongReference(true)
             .description("calls of this side waiting for their return").register(registry)
-        Gauge.builder(MeterNames.CALLS_RUNNING, running) { it.get().toDouble() }.strongReference(true)
+        Gauge.builder(MeterNames.CALLS_RUNNING, running) { it.sum().toDouble() }.strongReference(true)
             .description("calls of remote sides that providers are running").register(registry)
     }
 
