@@ -20,6 +20,8 @@ private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ..
                   default: the engine the wsgrid bench server reports
   report [--out DIR]
         redraws DIR/latest.md and latest.png from DIR/latest.json
+  metrics-cost [CALLS] [ROUNDS]
+        what wsgrid-micrometer costs per call, in one process over the in-memory transport (default 20000, 5)
   soak [--minutes M] [--out DIR]
         a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
 
@@ -62,6 +64,7 @@ suspend fun main(args: Array<String>) {
         "client-scale" -> println(json.encodeToString(ScaleResult.serializer(), scaleClient(rest[0], rest[1].split(',').map { it.trim().toInt() }, rest.getOrElse(2) { "wsgrid" })))
         "client-connect" -> println(json.encodeToString(ConnectResult.serializer(), connectClient(rest[0], rest[1].toInt(), rest[2].toInt())))
         "client-connect-java" -> println(json.encodeToString(ConnectResult.serializer(), JavaClient.connects(rest[0], rest[1].toInt(), rest[2].toInt())))
+        "metrics-cost" -> println(metricsCost(rest.getOrElse(0) { "20000" }.toInt(), rest.getOrElse(1) { "5" }.toInt()))
         "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
         "run" -> runAll(Options(rest))
         "soak" -> soak(Options(rest))
