@@ -4,6 +4,7 @@
 #   benchmarks/run.sh --quick         a short pass (1 run, small workloads) to check the harness
 #   benchmarks/run.sh --runs 5 --only wsgrid-kotlin,tgrid --no-scale    any option of the runner
 #   benchmarks/run.sh soak [--minutes 10]      the mixed-load soak -> benchmarks/results/soak-latest.{json,md}
+#   benchmarks/run.sh metrics-cost [CALLS]     what metrics cost per call, in one process (no sockets): medians of 5 rounds
 #   benchmarks/run.sh fuzz [CASES]             the fuzz spec (FuzzSpec) with CASES malformed frames (default 100000); prints its table
 # Builds what it needs first: the benchmark jar and the rsocket-java peer's own jar (Maven), and TGrid 1.2.1
 # for node (npm ci, from the lockfile).
@@ -33,6 +34,11 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
   (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
 else
   echo "node/npm not found: the TGrid systems will fail; run with --only wsgrid-kotlin,wsgrid-java,rsocket-java,ktor-echo,ktor-echo-raw,ktor-echo-netty,netty-echo,scale-wsgrid,connect-wsgrid-kotlin,connect-wsgrid-java" >&2
+fi
+
+if [[ "${1:-}" == "metrics-cost" ]]; then
+  shift
+  exec java -jar benchmarks/target/wsgrid-benchmarks.jar metrics-cost "$@"
 fi
 
 command=run

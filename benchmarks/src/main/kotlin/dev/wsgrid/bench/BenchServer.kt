@@ -72,15 +72,23 @@ fun collectGarbage() {
  * Starts the benchmark server on 127.0.0.1 at [port] (0: a free one) with limits raised for the
  * connection workload, and returns it.
  */
-suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000): WebSocketServer<JsonElement, BenchService> {
-    val options = ServerOptions.builder()
+suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000, metrics: Boolean = false): WebSocketServer<JsonElement, BenchService> {
+    val plain = ServerOptions.builder()
         .maxConnections(maxConnections)
         .communicator(CommunicatorOptions.builder().build())
         .build()
+    val options = if (metrics) benchMetrics().bind(plain) else plain
     val server = WebSocketServer<JsonElement, BenchService>(JsonElement::class.java, options)
     server.open("127.0.0.1", port) { acceptor -> acceptor.accept(BenchProvider(server, acceptor)) }
     return server
 }
+
+/**
+ * wsgrid-micrometer with its default settings, bound to a Prometheus registry as a service would
+ * be: what the metrics-on systems measure the cost of.
+ */
+fun benchMetrics(): dev.wsgrid.micrometer.WsgridMetrics =
+    dev.wsgrid.micrometer.WsgridMetrics.create(io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))
 
 /**
  * The engine [server] runs on, `cio` or `netty`, so the runner can hold wsgrid to the bare echo on

@@ -43,12 +43,13 @@ suspend fun streamRate(service: BenchService, count: Int): Double {
     return round1(count / ((System.nanoTime() - t0) / 1e9))
 }
 
-/** `client-kotlin URL [workload]`: a wsgrid connector with a Kotlin suspend driver. */
-suspend fun kotlinClient(url: String, work: CallWorkload): CallResult {
+/** `client-kotlin URL [workload]`: a wsgrid connector with a Kotlin suspend driver; `client-kotlin-metrics` binds it to metrics. */
+suspend fun kotlinClient(url: String, work: CallWorkload, metrics: Boolean = false): CallResult {
     val http = experimentalClient()
-    val options = ConnectorOptions.builder().httpClient(http)
+    val plain = ConnectorOptions.builder().httpClient(http)
         .communicator(CommunicatorOptions.builder().streamBufferSize(STREAM_BUFFER).build())
         .build()
+    val options = if (metrics) benchMetrics().bind(plain) else plain
     val connector = WebSocketConnector<Nothing?, Any>(null, null, options)
     connector.connect(url)
     try {

@@ -20,12 +20,14 @@ private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ..
                   default: the engine the wsgrid bench server reports
   report [--out DIR]
         redraws DIR/latest.md and latest.png from DIR/latest.json
+  metrics-cost [CALLS] [ROUNDS]
+        what wsgrid-micrometer costs per call, in one process over the in-memory transport (default 20000, 5)
   soak [--minutes M] [--out DIR]
         a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
 
   processes the runner starts (each server prints {"event":"listening","port":P} and exits when stdin closes):
-  server-wsgrid | server-echo | server-echo-netty | server-netty-echo
-  client-kotlin URL [SEQ PIPELINED INFLIGHT PAYLOAD WARMUP] | client-java URL [...] | client-echo URL [...]
+  server-wsgrid | server-wsgrid-metrics | server-echo | server-echo-netty | server-netty-echo
+  client-kotlin URL [SEQ PIPELINED INFLIGHT PAYLOAD WARMUP] | client-kotlin-metrics URL [...] | client-java URL [...] | client-echo URL [...]
   client-scale URL N,N,... [SYSTEM] | client-soak URL SECONDS
   client-connect URL N WARMUP | client-connect-java URL N WARMUP
 """
@@ -36,8 +38,8 @@ private val json = Json { encodeDefaults = true }
 suspend fun main(args: Array<String>) {
     val rest = args.drop(1)
     when (args.firstOrNull()) {
-        "server-wsgrid" -> {
-            val server = startBenchServer(0)
+        "server-wsgrid", "server-wsgrid-metrics" -> {
+            val server = startBenchServer(0, metrics = args[0] == "server-wsgrid-metrics")
             listening(server.port, engineOf(server))
             awaitStdinClosed()
             server.close()
@@ -56,11 +58,13 @@ suspend fun main(args: Array<String>) {
             server.close()
         }
         "client-kotlin" -> println(json.encodeToString(CallResult.serializer(), kotlinClient(rest[0], CallWorkload.parse(rest.drop(1)))))
+        "client-kotlin-metrics" -> println(json.encodeToString(CallResult.serializer(), kotlinClient(rest[0], CallWorkload.parse(rest.drop(1)), metrics = true)))
         "client-java" -> println(json.encodeToString(CallResult.serializer(), JavaClient.run(rest[0], CallWorkload.parse(rest.drop(1)))))
         "client-echo" -> println(json.encodeToString(CallResult.serializer(), echoClient(rest[0], CallWorkload.parse(rest.drop(1)))))
         "client-scale" -> println(json.encodeToString(ScaleResult.serializer(), scaleClient(rest[0], rest[1].split(',').map { it.trim().toInt() }, rest.getOrElse(2) { "wsgrid" })))
         "client-connect" -> println(json.encodeToString(ConnectResult.serializer(), connectClient(rest[0], rest[1].toInt(), rest[2].toInt())))
         "client-connect-java" -> println(json.encodeToString(ConnectResult.serializer(), JavaClient.connects(rest[0], rest[1].toInt(), rest[2].toInt())))
+        "metrics-cost" -> println(metricsCost(rest.getOrElse(0) { "20000" }.toInt(), rest.getOrElse(1) { "5" }.toInt()))
         "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
         "run" -> runAll(Options(rest))
         "soak" -> soak(Options(rest))

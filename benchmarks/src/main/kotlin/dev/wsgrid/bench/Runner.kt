@@ -12,6 +12,8 @@ data class SystemUnderTest(val id: String, val label: String, val server: (Launc
 
 val SYSTEMS: List<SystemUnderTest> = listOf(
     SystemUnderTest("wsgrid-kotlin", "wsgrid ↔ wsgrid (Kotlin)", { it.jvm("server-wsgrid") }, { l, url, w -> l.jvm("client-kotlin", url, *w.args().toTypedArray()) }),
+    // both sides bound to wsgrid-micrometer (default settings, a Prometheus registry): what metrics cost
+    SystemUnderTest("wsgrid-kotlin-metrics", "wsgrid ↔ wsgrid (Kotlin), metrics on", { it.jvm("server-wsgrid-metrics") }, { l, url, w -> l.jvm("client-kotlin-metrics", url, *w.args().toTypedArray()) }),
     SystemUnderTest("wsgrid-java", "wsgrid ↔ wsgrid (Java facade)", { it.jvm("server-wsgrid") }, { l, url, w -> l.jvm("client-java", url, *w.args().toTypedArray()) }),
     SystemUnderTest("tgrid", "TGrid ↔ TGrid (node)", { it.node("bench-server.js") }, { l, url, w -> l.node("bench-client.js", url, *w.args().toTypedArray()) }),
     SystemUnderTest("tgrid-to-wsgrid", "TGrid client → wsgrid server", { it.jvm("server-wsgrid") }, { l, url, w -> l.node("bench-client.js", url, *w.args().toTypedArray()) }),
@@ -129,7 +131,7 @@ class Runner(
     private fun selected(id: String, group: String? = null) = only == null || id in only || (group != null && group in only)
 
     private fun start(command: List<String>, log: String): Server =
-        launcher.startServer(command, log).also { if (command.contains("server-wsgrid")) it.engine?.let { e -> reportedEngine = e } }
+        launcher.startServer(command, log).also { if (command.contains("server-wsgrid") || command.contains("server-wsgrid-metrics")) it.engine?.let { e -> reportedEngine = e } }
 
     fun run(): Results {
         val systems = SYSTEMS.filter { selected(it.id) }

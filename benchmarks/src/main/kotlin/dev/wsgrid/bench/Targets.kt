@@ -11,7 +11,9 @@ package dev.wsgrid.bench
  * - 10,000 idle connections: server heap < 16 KB each; one notification to all 10,000 < 50 ms;
  * - the server alone, with TGrid's own node client (`tgrid-to-wsgrid` vs `tgrid`): ≥ 2× on
  *   sequential and pipelined calls/s, p99 of both no worse;
- * - wsgrid ahead of rsocket-java on every workload (sequential, pipelined, payload, stream).
+ * - wsgrid ahead of rsocket-java on every workload (sequential, pipelined, payload, stream);
+ * - metrics on (`wsgrid-kotlin-metrics`, both sides bound to wsgrid-micrometer with its defaults)
+ *   cost under 5% of sequential and of pipelined calls/s.
  */
 fun targets(systems: List<SystemSummary>, scale: List<ScaleSummary>, engine: String?): List<Target> {
     val byId = systems.associateBy { it.id }
@@ -50,6 +52,10 @@ fun targets(systems: List<SystemSummary>, scale: List<ScaleSummary>, engine: Str
     list += atLeast("pipelined calls/s ahead of rsocket-java", wsgrid?.pipelined?.callsPerSec, rsocket?.pipelined?.callsPerSec, 1.0, "calls/s", strictly = true)
     list += atLeast("payload calls/s ahead of rsocket-java", wsgrid?.payload?.callsPerSec, rsocket?.payload?.callsPerSec, 1.0, "calls/s", strictly = true)
     list += atLeast("stream items/s ahead of rsocket-java", wsgrid?.stream, rsocket?.stream, 1.0, "items/s", strictly = true)
+
+    val metered = byId["wsgrid-kotlin-metrics"]
+    list += atLeast("metrics on: sequential calls/s > 95% of metrics off (wsgrid-kotlin-metrics vs wsgrid-kotlin)", metered?.sequential?.callsPerSec, wsgrid?.sequential?.callsPerSec, 0.95, "calls/s", strictly = true)
+    list += atLeast("metrics on: pipelined calls/s > 95% of metrics off (wsgrid-kotlin-metrics vs wsgrid-kotlin)", metered?.pipelined?.callsPerSec, wsgrid?.pipelined?.callsPerSec, 0.95, "calls/s", strictly = true)
     return list
 }
 

@@ -4,6 +4,7 @@ import dev.wsgrid.ktor.client.ConnectorOptions;
 import dev.wsgrid.ktor.client.ReconnectPolicy;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +40,7 @@ public final class ConnectorConfig {
         if (b.pingIntervalSet) o.pingInterval(b.pingInterval);
         if (b.pongTimeout != null) o.pongTimeout(b.pongTimeout);
         b.headers.forEach(o::header);
-        this.options = o.build();
+        this.options = b.adjust.apply(o.build());
     }
 
     /** The defaults: a 10 s handshake timeout, no pings, 16 MiB frames, the JVM's trust store. */
@@ -116,6 +117,7 @@ public final class ConnectorConfig {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private X509TrustManager trustManager;
         private ReconnectPolicy reconnect;
+        private UnaryOperator<ConnectorOptions> adjust = UnaryOperator.identity();
 
         private Builder() {
             // the pong timeout is left to the connector's own default (15 s, 10 s when reconnecting)
@@ -132,6 +134,7 @@ public final class ConnectorConfig {
             b.headers.putAll(headers);
             b.trustManager = trustManager;
             b.reconnect = reconnect;
+            b.adjust = adjust;
             return b;
         }
 
@@ -153,6 +156,17 @@ public final class ConnectorConfig {
         /** Whom to trust for {@code wss://}; {@code null} (the default) for the JVM's trust store. */
         public Builder trustManager(X509TrustManager trustManager) {
             this.trustManager = trustManager;
+            return this;
+        }
+
+        /**
+         * Adjusts the {@code ConnectorOptions} this configuration builds, after every other setting: for what
+         * this builder does not cover, such as binding metrics and traces
+         * ({@code .options(metrics::bind)} with {@code wsgrid-micrometer}'s {@code WsgridMetrics}).
+         * The identity (the default) changes nothing; the getters of the configuration do not see it.
+         */
+        public Builder options(UnaryOperator<ConnectorOptions> adjust) {
+            this.adjust = java.util.Objects.requireNonNull(adjust, "adjust");
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.Executor;
 
 /**
@@ -42,7 +43,7 @@ public final class ServerConfig {
             UpgradeVerifier v = b.verifier;
             o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
         }
-        this.options = o.build();
+        this.options = b.adjust.apply(o.build());
     }
 
     /** The defaults: 5 s handshake, 16 MiB frames, 10,000 connections, no pings, no TLS. */
@@ -127,6 +128,7 @@ public final class ServerConfig {
         private Executor handlerExecutor;
         private TlsConfig tls;
         private ServerListener listener;
+        private UnaryOperator<ServerOptions> adjust = UnaryOperator.identity();
 
         private Builder() {
             super(Duration.ofSeconds(5), Duration.ofSeconds(15));
@@ -145,6 +147,7 @@ public final class ServerConfig {
             b.handlerExecutor = handlerExecutor;
             b.tls = tls;
             b.listener = listener;
+            b.adjust = adjust;
             return b;
         }
 
@@ -181,6 +184,17 @@ public final class ServerConfig {
         /** Told of listening, connections, disconnections and errors; {@code null} (the default) for none. */
         public Builder listener(ServerListener listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Adjusts the {@code ServerOptions} this configuration builds, after every other setting: for what
+         * this builder does not cover, such as binding metrics and traces
+         * ({@code .options(metrics::bind)} with {@code wsgrid-micrometer}'s {@code WsgridMetrics}).
+         * The identity (the default) changes nothing; the getters of the configuration do not see it.
+         */
+        public Builder options(UnaryOperator<ServerOptions> adjust) {
+            this.adjust = java.util.Objects.requireNonNull(adjust, "adjust");
             return this;
         }
 

@@ -315,6 +315,9 @@ public abstract class Communicator<Provider : Any> protected constructor(
         } catch (e: Exception) {
             org.slf4j.LoggerFactory.getLogger(Communicator::class.java).warn("onOpened failed", e)
         }
+        if (log.isInfoEnabled) dev.wsgrid.rpc.internal.Observing.withMdc(session.mdc) { log.info("{}: connection opened ({})", description, protocol.name) }
+        val events = session.events
+        if (events !== EventListener.NONE) dev.wsgrid.rpc.internal.Observing.fire({ description }) { events.connectionOpened(this) }
         if (relay != null) relay.attach(session) else session.start()
     }
 
@@ -351,12 +354,31 @@ public abstract class Communicator<Provider : Any> protected constructor(
     /** A short description for logs: `"acceptor /calculator from 127.0.0.1:51234"`. */
     public open val description: String get() = javaClass.simpleName
 
+    /**
+     * The connection's id for logs, the MDC key `wsgrid.connection` (see
+     * [CommunicatorOptions.mdc]); `null` (the default) when it has none. Read when a connection opens.
+     */
+    protected open val logConnectionId: String? get() = null
+
+    /**
+     * The remote side's address for logs, the MDC key `wsgrid.remote`; `null` (the default) when
+     * unknown. Read when a connection opens.
+     */
+    protected open val logRemoteAddress: String? get() = null
+
     private inner class Host : SessionHost, DriverHost {
         override val options: CommunicatorOptions get() = this@Communicator.options
         override val observer: InvokeObserver get() = InvokeObserver.of(listeners) { description }
         override val providerBinding: ProviderBinding? get() = binding
         override val description: String get() = this@Communicator.description
         override val bindings: ServiceBindings get() = options.bindings
+        override val communicator: Communicator<*> get() = this@Communicator
+
+        // with no MDC to write to (slf4j-simple, or no binding), setting one would only cost
+        override fun mdcEntries(): Array<String?>? = if (!options.mdc || dev.wsgrid.rpc.internal.Observing.mdcIsNoop) null else arrayOf(
+            dev.wsgrid.rpc.internal.Observing.MDC_CONNECTION, logConnectionId,
+            dev.wsgrid.rpc.internal.Observing.MDC_REMOTE, logRemoteAddress,
+        )
 
         override fun sessionEnded(session: Session, end: TransportFrame.Closed) {
             try {
@@ -412,6 +434,8 @@ public abstract class Communicator<Provider : Any> protected constructor(
     }
 
     private companion object {
+        val log: org.slf4j.Logger = org.slf4j.LoggerFactory.getLogger(Communicator::class.java)
+
         /** The states a connection is open in, as far as closing goes. */
         val OPEN_STATES: Set<CommunicatorState> = java.util.EnumSet.of(CommunicatorState.OPEN, CommunicatorState.CLOSING)
     }

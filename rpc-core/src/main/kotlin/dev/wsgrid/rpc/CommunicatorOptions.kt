@@ -63,6 +63,21 @@ public class CommunicatorOptions private constructor(builder: Builder) {
      */
     public val streamBufferSize: Int = builder.streamBufferSize
 
+    /**
+     * Makes the [EventListener] of each connection: what observes its calls, frames and limits
+     * for metrics and traces. Default: [EventListener.NONE_FACTORY], which observes nothing and
+     * costs nothing.
+     */
+    public val eventListenerFactory: EventListener.Factory = builder.eventListenerFactory
+
+    /**
+     * Whether the SLF4J MDC holds `wsgrid.connection` (the connection's id, when it has one),
+     * `wsgrid.remote` (the remote side's address) and `wsgrid.listener` (the function path) while
+     * a provider function runs, and the first two while wsgrid logs about the connection.
+     * Default: `true`.
+     */
+    public val mdc: Boolean = builder.mdc
+
     internal val bindings: ServiceBindings = ServiceBindings(codec)
 
     /** A builder that starts from these options. */
@@ -77,6 +92,8 @@ public class CommunicatorOptions private constructor(builder: Builder) {
         internal var blockingDispatcher: CoroutineDispatcher = from?.blockingDispatcher ?: Dispatchers.IO
         internal var exposeStackTraces: Boolean = from?.exposeStackTraces ?: false
         internal var streamBufferSize: Int = from?.streamBufferSize ?: 64
+        internal var eventListenerFactory: EventListener.Factory = from?.eventListenerFactory ?: EventListener.NONE_FACTORY
+        internal var mdc: Boolean = from?.mdc ?: true
 
         /** Creates a builder with the defaults. */
         public constructor() : this(null)
@@ -107,6 +124,15 @@ public class CommunicatorOptions private constructor(builder: Builder) {
 
         /** Sets [CommunicatorOptions.streamBufferSize]. */
         public fun streamBufferSize(items: Int): Builder = apply { streamBufferSize = requirePositive("streamBufferSize", items) }
+
+        /** Sets [CommunicatorOptions.eventListenerFactory] to one that hands every connection [listener]. */
+        public fun eventListener(listener: EventListener): Builder = eventListenerFactory(EventListener.factory(listener))
+
+        /** Sets [CommunicatorOptions.eventListenerFactory]. */
+        public fun eventListenerFactory(factory: EventListener.Factory): Builder = apply { eventListenerFactory = factory }
+
+        /** Sets [CommunicatorOptions.mdc]. */
+        public fun mdc(enabled: Boolean): Builder = apply { mdc = enabled }
 
         /** Builds the options. */
         public fun build(): CommunicatorOptions = CommunicatorOptions(this)

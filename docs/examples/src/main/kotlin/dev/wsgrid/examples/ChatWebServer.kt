@@ -1,6 +1,10 @@
 package dev.wsgrid.examples
 
+import dev.wsgrid.ktor.server.ServerOptions
 import dev.wsgrid.ktor.server.wsgridAnyHeader
+import dev.wsgrid.micrometer.WsgridMetrics
+import io.micrometer.prometheusmetrics.PrometheusConfig
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry
 import io.ktor.http.ContentType
 import io.ktor.http.HttpStatusCode
 import io.ktor.server.application.install
@@ -16,7 +20,8 @@ import io.ktor.server.websocket.WebSockets
 /**
  * `chat-server`: a Ktor application that serves the chat room over wsgrid at `/chat` and, at `/`,
  * a page that joins it from a browser with TGrid's own browser build (`/tgrid.js`, bundled from
- * the npm package by the build). wsgrid is one route among the application's others.
+ * the npm package by the build), and at `/metrics` wsgrid's meters for Prometheus to scrape
+ * (wsgrid-micrometer on a Prometheus registry). wsgrid is one route among the application's others.
  */
 class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>, val port: Int) {
     /** Stops the server: every participant is disconnected. */
@@ -27,6 +32,8 @@ class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>
     companion object {
         /** Starts the server on [host]:[port] (0 picks a free port) around [room]. */
         suspend fun start(host: String, port: Int, room: ChatRoom = ChatRoom()): ChatWebServer {
+            val prometheus = PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+            val metrics = WsgridMetrics.builder(prometheus).percentileHistogram(true).build()
             val server = embeddedServer(CIO, port = port, host = host) {
                 install(WebSockets)
                 routing {
@@ -39,7 +46,8 @@ class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>
                             call.respondBytes(script.readBytes(), ContentType.Application.JavaScript)
                         }
                     }
-                    wsgridAnyHeader<IChatService>("/chat") { acceptor ->
+                    get("/metrics") { call.respondText(prometheus.scrape(), ContentType.parse(PROMETHEUS_TEXT)) }
+                    wsgridAnyHeader<IChatService>("/chat", metrics.bind(ServerOptions.DEFAULT)) { acceptor ->
                         val service = ChatService(room, acceptor.getDriver<IChatPrinter>())
                         acceptor.accept(service)
                         acceptor.join()
@@ -50,6 +58,9 @@ class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>
             server.startSuspend(wait = false)
             return ChatWebServer(server, server.engine.resolvedConnectors().first().port)
         }
+
+        /** The Prometheus text exposition format the scrape is written in. */
+        private const val PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
         private fun resource(path: String): ByteArray =
             checkNotNull(ChatWebServer::class.java.getResource("/$path")) { "$path is missing from the classpath" }.readBytes()

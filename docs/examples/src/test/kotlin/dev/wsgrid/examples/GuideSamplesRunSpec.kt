@@ -1,6 +1,8 @@
 package dev.wsgrid.examples
 
 import dev.wsgrid.examples.guide.JavaErrorsAndTimeouts
+import dev.wsgrid.examples.guide.JavaOperations
+import dev.wsgrid.examples.guide.kotlinMetrics
 import dev.wsgrid.examples.guide.JavaQuickStart
 import dev.wsgrid.examples.guide.JavaSecurity
 import dev.wsgrid.examples.guide.JavaStreams
@@ -42,6 +44,14 @@ private suspend fun printed(sample: () -> Unit): String = runInterruptible(Dispa
 
 /** The guide's samples do what the guide says they do. */
 class GuideSamplesRunSpec : FunSpec({
+    test("operations, Kotlin and Java: one call is in the Prometheus scrape, on each side") {
+        for (scrape in listOf(kotlinMetrics(), JavaOperations.run())) {
+            val lines = scrape.lines().filter { it.startsWith("wsgrid_calls_seconds_count{") && "listener=\"plus\"" in it && "outcome=\"success\"" in it }
+            lines.size shouldBe 2 // side="called" and side="served"
+            lines.all { it.endsWith(" 1") || it.endsWith(" 1.0") } shouldBe true
+        }
+    }
+
     test("getting started, Java: the quick start prints 3.0 and 4.0") {
         printed { JavaQuickStart.run() } shouldBe "3.0\n4.0\n"
     }

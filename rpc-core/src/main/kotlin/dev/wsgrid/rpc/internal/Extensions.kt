@@ -157,6 +157,7 @@ internal class Extensions(private val session: FrameSink) {
         if (c.items.trySend(value).isSuccess) return true
         if (!c.terminated) {
             c.terminated = true
+            session.limitExceeded("streamBufferSize")
             c.items.close(
                 LimitExceededException(
                     "streamBufferSize", bufferSize.toLong(),

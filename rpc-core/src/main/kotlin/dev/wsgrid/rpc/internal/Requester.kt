@@ -1,6 +1,10 @@
 package dev.wsgrid.rpc.internal
 
+import dev.wsgrid.rpc.CallOutcome
+import dev.wsgrid.rpc.CallSide
 import dev.wsgrid.rpc.CallTimeoutException
+import dev.wsgrid.rpc.EventListener
+import dev.wsgrid.rpc.ObservedCall
 import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.InvalidMessageException
 import dev.wsgrid.rpc.LimitExceededException
@@ -88,6 +92,7 @@ internal class Requester(
     private fun checkPendingLimit(listener: String) {
         val max = sink.options.maxPendingCalls
         if (pending.size >= max) {
+            sink.limitExceeded("maxPendingCalls")
             throw LimitExceededException(
                 "maxPendingCalls", max.toLong(),
                 "cannot call $listener: $max calls are already waiting for their return on this connection (maxPendingCalls)",
@@ -105,11 +110,54 @@ internal class Requester(
         throw ConnectionClosedException(e.code, e.reason, "cannot call $listener: ${e.message}", e)
     }
 
+    // ------------------------------------------------------------------ observing
+
+    /** Whether this call is watched: by an event listener, or by a DEBUG log. Read once per call. */
+    private fun tracking(): Boolean = sink.events !== EventListener.NONE || log.isDebugEnabled
+
+    private fun started(listener: String, oneWay: Boolean): ObservedCall {
+        val c = ObservedCall(sink.communicator, listener, CallSide.CALLED, oneWay, null)
+        val events = sink.events
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.callStarted(c) }
+        return c
+    }
+
+    private fun finished(c: ObservedCall, outcome: CallOutcome) {
+        val nanos = System.nanoTime() - c.startNanos
+        val events = sink.events
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.callFinished(c, outcome, nanos) }
+        if (log.isDebugEnabled) Observing.withMdc(sink.mdc) { log.debug("{}: called {}: {} in {} µs", sink.description, c.listener, outcome.tag, nanos / 1000) }
+    }
+
+    /** Runs the call [block] between [started] and [finished], which is told how it ended. */
+    private inline fun <T> observing(c: ObservedCall, block: () -> T): T {
+        var outcome = CallOutcome.SUCCESS
+        try {
+            return block()
+        } catch (e: Throwable) {
+            outcome = Observing.outcomeOf(e, sink.closing != null)
+            throw e
+        } finally {
+            finished(c, outcome)
+        }
+    }
+
+    /** The trace context a call sends: the listener's, and only to a wsgrid peer. */
+    private fun traceOf(c: ObservedCall, trace: String?): String? = if (extensions == null) trace else c.traceParent ?: trace
+
+    // ------------------------------------------------------------------ calling
+
     /** Calls [f] as [listener] and waits for its return, at most [timeout] when one is given. */
     suspend fun call(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?, trace: String?): Any? {
         if (f.member.oneWay) return notify(listener, quoted, f, args, trace)
         checkPendingLimit(listener)
         failIfClosing(listener)
+        if (!tracking()) return send(listener, quoted, f, args, timeout, trace)
+        val c = started(listener, false)
+        return observing(c) { send(listener, quoted, f, args, timeout, traceOf(c, trace)) }
+    }
+
+    private suspend fun send(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, timeout: Duration?, trace: String?): Any? {
         val uid = sink.nextId()
         val sids = if (f.member.hasStreamParameters) ArrayList<Long>() else null
         val observer = host.observer
@@ -163,6 +211,12 @@ internal class Requester(
         }
         checkPendingLimit(listener)
         failIfClosing(listener)
+        if (!tracking()) return sendRecorded(call, timeout)
+        observing(started(listener, false)) { sendRecorded(call, timeout) }
+    }
+
+    private suspend fun sendRecorded(call: RecordedCall, timeout: Duration?) {
+        val listener = call.listener
         val uid = sink.nextId()
         val entry = Pending(listener, host.observer.recordedFrame(uid, call))
         try {
@@ -183,7 +237,13 @@ internal class Requester(
     /** Queues a recorded one-way call now, waiting for nothing: a peer that does not read is dropped at its queue's limit. */
     fun notifyRecorded(call: RecordedCall) {
         failIfClosing(call.listener)
-        sending(call.listener) { sink.send(host.observer.recordedFrame(Wire.NOTIFICATION_UID, call).text) }
+        if (!tracking()) {
+            sending(call.listener) { sink.send(host.observer.recordedFrame(Wire.NOTIFICATION_UID, call).text) }
+            return
+        }
+        observing(started(call.listener, true)) {
+            sending(call.listener) { sink.send(host.observer.recordedFrame(Wire.NOTIFICATION_UID, call).text) }
+        }
     }
 
     /**
@@ -209,6 +269,12 @@ internal class Requester(
     /** Sends a one-way call: nothing is kept for it, and its return (a TGrid peer sends one) is dropped. */
     private suspend fun notify(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, trace: String?): Any? {
         failIfClosing(listener)
+        if (!tracking()) return sendNotification(listener, quoted, f, args, trace)
+        val c = started(listener, true)
+        return observing(c) { sendNotification(listener, quoted, f, args, traceOf(c, trace)) }
+    }
+
+    private suspend fun sendNotification(listener: String, quoted: String, f: BoundFunction, args: Array<out Any?>?, trace: String?): Any? {
         val sent = host.observer.callFrame(Wire.NOTIFICATION_UID, listener, quoted, f, args, extensions?.placeholders(null), null, trace)
         sending(listener) { sink.sendInOrder(sent.text, null) }
         return if (f.member.style == CallStyle.SUSPEND) Unit else null
@@ -238,6 +304,8 @@ internal class Requester(
         }
     }
 }
+
+private val log = org.slf4j.LoggerFactory.getLogger(Requester::class.java)
 
 /** The uids of calls given up (cancelled, timed out), so their late returns are dropped silently. Bounded. */
 internal class AbandonedUids(private val capacity: Int) {

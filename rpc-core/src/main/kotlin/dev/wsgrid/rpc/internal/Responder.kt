@@ -1,6 +1,10 @@
 package dev.wsgrid.rpc.internal
 
+import dev.wsgrid.rpc.CallOutcome
+import dev.wsgrid.rpc.CallSide
+import dev.wsgrid.rpc.EventListener
 import dev.wsgrid.rpc.InvalidMessageException
+import dev.wsgrid.rpc.ObservedCall
 import dev.wsgrid.rpc.LimitExceededException
 import dev.wsgrid.rpc.RemoteException
 import kotlinx.coroutines.CancellationException
@@ -8,7 +12,11 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runInterruptible
+import kotlinx.coroutines.slf4j.MDCContext
 import org.slf4j.LoggerFactory
+import org.slf4j.MDC
+import kotlin.coroutines.CoroutineContext
+import kotlin.coroutines.EmptyCoroutineContext
 import java.lang.reflect.InvocationTargetException
 import java.util.concurrent.CompletionStage
 import java.util.concurrent.atomic.AtomicInteger
@@ -31,12 +39,31 @@ internal class Responder(
 
     val runningCount: Int get() = running.get()
 
+    /** Whether this call is watched: by an event listener, or by a DEBUG log. Read once per call. */
+    private fun tracking(): Boolean = sink.events !== EventListener.NONE || log.isDebugEnabled
+
+    private fun serveStarted(listener: String, env: Envelope, oneWay: Boolean): ObservedCall {
+        // only a wsgrid peer's trace context is read: a TGrid connection's frames have no such key
+        val c = ObservedCall(sink.communicator, listener, CallSide.SERVED, oneWay, if (extensions != null) env.trace else null)
+        val events = sink.events
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.serveStarted(c) }
+        return c
+    }
+
+    private fun serveFinished(c: ObservedCall, outcome: CallOutcome) {
+        val nanos = System.nanoTime() - c.startNanos
+        val events = sink.events
+        if (events !== EventListener.NONE) Observing.fire({ sink.description }) { events.serveFinished(c, outcome, nanos) }
+        if (log.isDebugEnabled) log.debug("{}: served {}: {} in {} µs", sink.description, c.listener, outcome.tag, nanos / 1000)
+    }
+
     /** A call arrived. */
     fun onCall(env: Envelope, blobs: List<ByteArray>?) {
         val listener = env.listener!!
         val max = sink.options.maxConcurrentCalls
         if (running.incrementAndGet() > max) {
             running.decrementAndGet()
+            sink.limitExceeded("maxConcurrentCalls")
             val e = LimitExceededException(
                 "maxConcurrentCalls", max.toLong(),
                 "refused to call ${PeerText.name(listener)}: $max calls of this connection are already running (maxConcurrentCalls)",
@@ -44,11 +71,14 @@ internal class Responder(
             sendError(env.uid, e, null)
             return
         }
+        val tracked = tracking()
         val target = try {
             host.providerBinding?.resolve(listener, env.parameterCount)
                 ?: throw RemoteException("IllegalStateException", "cannot call ${PeerText.name(listener)}: this side has no provider", listener = PeerText.name(listener))
         } catch (e: Exception) {
             running.decrementAndGet()
+            // a name the peer chose is never reported: it did not resolve to a declared member
+            if (tracked) serveFinished(serveStarted(ObservedCall.UNKNOWN, env, false), CallOutcome.REMOTE_ERROR)
             sendError(env.uid, e, null)
             return
         }
@@ -57,21 +87,59 @@ internal class Responder(
             stream(env, target, blobs)
             return
         }
+        val c = if (tracked) serveStarted(listener, env, f.member.oneWay) else null
         val received = try {
             host.observer.received(env, f, extensions?.placeholders(null), blobs)
         } catch (e: Exception) {
             running.decrementAndGet()
+            if (c != null) serveFinished(c, CallOutcome.REMOTE_ERROR)
             sendError(env.uid, e, null)
             return
         }
-        val job = launch(target) {
+        val job = launch(target, listener, c) {
+            var outcome = CallOutcome.CANCELLED
             try {
-                execute(env.uid, listener, target, received)
+                outcome = execute(env.uid, listener, target, received, c)
+            } catch (e: CancellationException) {
+                if (sink.closing != null) outcome = CallOutcome.CLOSED
+                throw e
             } finally {
                 running.decrementAndGet()
+                if (c != null) serveFinished(c, outcome)
             }
         }
         extensions?.track(env.uid, job)
+    }
+
+    /** Whether [target] runs as a plain blocking call on the pool (its MDC and scope are set around it, not per resumption). */
+    private fun blocking(target: Target): Boolean = !target.inline && target.function.member.style == CallStyle.BLOCKING
+
+    /** What a call's coroutine carries: the MDC of the call (unless off) and the listener's scope. */
+    private fun callContext(target: Target, listener: String, c: ObservedCall?): CoroutineContext {
+        if (blocking(target)) return EmptyCoroutineContext
+        var context: CoroutineContext = EmptyCoroutineContext
+        val mdc = sink.mdc
+        if (mdc != null) context += MDCContext(mdcMap(mdc, listener))
+        val scope = c?.scope
+        if (scope != null) context += CallScopeElement(scope, sink)
+        return context
+    }
+
+    /** The MDC of each function's calls on this connection, made once: only resolved (declared) paths come here. */
+    private val mdcMaps = java.util.concurrent.ConcurrentHashMap<String, Map<String, String>>()
+
+    private fun mdcMap(entries: Array<String?>, listener: String): Map<String, String> =
+        mdcMaps[listener] ?: mdcMaps.computeIfAbsent(listener) { newMdcMap(entries, it) }
+
+    private fun newMdcMap(entries: Array<String?>, listener: String): Map<String, String> {
+        val map = HashMap<String, String>(8)
+        var i = 0
+        while (i < entries.size) {
+            entries[i + 1]?.let { map[entries[i]!!] = it }
+            i += 2
+        }
+        map[Observing.MDC_LISTENER] = listener
+        return map
     }
 
     /**
@@ -79,27 +147,30 @@ internal class Responder(
      * else dispatched to the blocking pool, even when this thread belongs to that pool too, so
      * the receiving thread goes back to its frames at once.
      */
-    private fun launch(target: Target, block: suspend kotlinx.coroutines.CoroutineScope.() -> Unit): kotlinx.coroutines.Job =
-        if (target.inline) {
-            sink.scope.launch(start = CoroutineStart.UNDISPATCHED, block = block)
+    private fun launch(target: Target, listener: String?, c: ObservedCall?, block: suspend kotlinx.coroutines.CoroutineScope.() -> Unit): kotlinx.coroutines.Job {
+        val context = if (listener == null) EmptyCoroutineContext else callContext(target, listener, c)
+        return if (target.inline) {
+            sink.scope.launch(context, start = CoroutineStart.UNDISPATCHED, block = block)
         } else {
-            sink.scope.launch(sink.options.blockingDispatcher, block = block)
+            sink.scope.launch(sink.options.blockingDispatcher + context, block = block)
         }
+    }
 
     /** A call whose uid could be read but which is broken: answered with [error]. */
     fun refuse(uid: Long, error: InvalidMessageException) {
         sink.sendQuietly(Wire.ret(uid, false, Errors.error("InvalidMessageException", error.message ?: "").toString()))
     }
 
-    private suspend fun execute(uid: Long, listener: String, target: Target, received: InvokeObserver.Received) {
+    /** Runs the call and sends its return; answers how it ended. */
+    private suspend fun execute(uid: Long, listener: String, target: Target, received: InvokeObserver.Received, c: ObservedCall?): CallOutcome {
         val f = target.function
         val result = try {
-            invoke(target, received.arguments)
+            if (blocking(target) && (sink.mdc != null || c?.scope != null)) invokeBlockingInContext(target, received.arguments, listener, c) else invoke(target, received.arguments)
         } catch (e: CancellationException) {
             throw e
         } catch (e: Throwable) {
             sendError(uid, e, received)
-            return
+            return CallOutcome.REMOTE_ERROR
         }
         val binary = f.member.resultBinary
         if (binary != null && result != null && extensions != null && received.function == null) {
@@ -108,16 +179,47 @@ internal class Responder(
                 sink.sendBinary(frame)
             } catch (e: dev.wsgrid.rpc.ConnectionClosedException) {
                 log.debug("{}: a return was not sent: {}", sink.description, e.message)
+                return CallOutcome.CLOSED
             }
-            return
+            return CallOutcome.SUCCESS
         }
         val text = try {
             host.observer.returnFrame(uid, f, result, received)
         } catch (e: Exception) {
             sendError(uid, IllegalStateException("cannot encode the result of $listener: ${e.message}", e), received)
-            return
+            return CallOutcome.ERROR
         }
         sink.sendQuietly(text)
+        return CallOutcome.SUCCESS
+    }
+
+    /** A blocking function on the pool, with the call's MDC and the listener's scope around it on its thread. */
+    private suspend fun invokeBlockingInContext(target: Target, args: Array<Any?>, listener: String, c: ObservedCall?): Any? = runInterruptible {
+        val scope = c?.scope?.let { s ->
+            try {
+                s.open()
+            } catch (e: Throwable) {
+                Observing.failed(sink.description, e)
+                null
+            }
+        }
+        try {
+            val mdc = sink.mdc
+            if (mdc == null) {
+                call(target.receiver, target.function.member, args)
+            } else {
+                Observing.withMdc(mdc) {
+                    MDC.put(Observing.MDC_LISTENER, listener)
+                    call(target.receiver, target.function.member, args)
+                }
+            }
+        } finally {
+            try {
+                scope?.close()
+            } catch (e: Throwable) {
+                Observing.failed(sink.description, e)
+            }
+        }
     }
 
     /** A function that returns a stream: run it, then send its items as the caller requests them. */
@@ -133,7 +235,7 @@ internal class Responder(
         }
         val f = target.function
         val producer = ext.resultProducer(env.uid)
-        val job = launch(target) {
+        val job = launch(target, null, null) {
             try {
                 val stream = try {
                     invoke(target, Arguments.decode(env, f, ext.placeholders(null), blobs))

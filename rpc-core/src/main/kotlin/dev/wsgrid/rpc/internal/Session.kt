@@ -1,6 +1,8 @@
 package dev.wsgrid.rpc.internal
 
+import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.CommunicatorOptions
+import dev.wsgrid.rpc.EventListener
 import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.FrameReceiver
 import dev.wsgrid.rpc.InvalidMessageException
@@ -27,6 +29,12 @@ internal interface SessionHost {
     val observer: InvokeObserver
     val providerBinding: ProviderBinding?
     val description: String
+
+    /** The communicator the session belongs to, as event listeners are told. */
+    val communicator: dev.wsgrid.rpc.Communicator<*>
+
+    /** The MDC entries of this connection (key, value, ...), or `null` when the MDC is off. */
+    fun mdcEntries(): Array<String?>?
 
     /** Called once when [session] has ended, before its pending calls fail and joiners wake. */
     fun sessionEnded(session: Session, end: TransportFrame.Closed)
@@ -72,6 +80,18 @@ internal interface FrameSink {
 
     /** A frame could not be understood: logged (rate-limited) and told to invoke listeners. */
     fun reportInvalid(e: InvalidMessageException)
+
+    /** Who observes this connection: [EventListener.NONE] unless the options set a listener. */
+    val events: EventListener
+
+    /** The communicator, as [events] are told. */
+    val communicator: dev.wsgrid.rpc.Communicator<*>
+
+    /** The connection's MDC entries (key, value, ...), or `null` when the MDC is off. */
+    val mdc: Array<String?>?
+
+    /** A limit named as its option was hit: [events] are told. */
+    fun limitExceeded(limit: String)
 }
 
 /**
@@ -100,6 +120,21 @@ internal class Session(
 
     private val ids = AtomicLong()
 
+    override val communicator: dev.wsgrid.rpc.Communicator<*> = host.communicator
+
+    override val mdc: Array<String?>? = host.mdcEntries()
+
+    /** Made once for this connection by the options' factory; [EventListener.NONE] when nothing observes. */
+    override val events: EventListener = try {
+        host.options.eventListenerFactory.create(host.communicator)
+    } catch (e: Exception) {
+        log.warn("{}: the event listener factory failed; this connection is not observed", host.description, e)
+        EventListener.NONE
+    }
+
+    /** Whether [events] observe anything: when not, no frame is sized. */
+    private val observed = events !== EventListener.NONE
+
     /** Cancellation across the wire and streams; `null` on a plain TGrid connection. */
     val extensions: Extensions? = if (protocol.extensions) Extensions(this) else null
 
@@ -127,10 +162,13 @@ internal class Session(
 
     override fun send(text: String) {
         transport.sendText(text)
+        if (observed) sentText(text)
     }
 
     override fun sendBinary(data: ByteArray) {
+        val size = data.size // the transport owns data from now on
         transport.sendBinary(data)
+        if (observed) Observing.fire({ host.description }) { events.frameSent(communicator, true, size) }
     }
 
     override fun sendQuietly(text: String) {
@@ -138,7 +176,17 @@ internal class Session(
             transport.sendText(text)
         } catch (e: ConnectionClosedException) {
             log.debug("{}: a frame was not sent: {}", host.description, e.message)
+            return
         }
+        if (observed) sentText(text)
+    }
+
+    private fun sentText(text: String) {
+        Observing.fire({ host.description }) { events.frameSent(communicator, false, Observing.utf8Size(text)) }
+    }
+
+    override fun limitExceeded(limit: String) {
+        if (observed) Observing.fire({ host.description }) { events.limitExceeded(communicator, limit) }
     }
 
     override suspend fun awaitWritable() {
@@ -151,13 +199,14 @@ internal class Session(
     override suspend fun sendInOrder(text: String?, data: ByteArray?) {
         sendGate.withLock {
             transport.awaitWritable()
-            if (data != null) transport.sendBinary(data) else transport.sendText(text!!)
+            if (data != null) sendBinary(data) else send(text!!)
         }
     }
 
     // ------------------------------------------------------------------ receiving
 
     override fun onText(text: String) {
+        if (observed) Observing.fire({ host.description }) { events.frameReceived(communicator, false, Observing.utf8Size(text)) }
         try {
             route(text, null)
         } catch (e: Throwable) {
@@ -167,6 +216,7 @@ internal class Session(
     }
 
     override fun onBinary(data: ByteArray) {
+        if (observed) Observing.fire({ host.description }) { events.frameReceived(communicator, true, data.size) }
         if (extensions == null) {
             log.debug("{}: ignored a binary frame of {} bytes", host.description, data.size)
             return
@@ -209,7 +259,9 @@ internal class Session(
     }
 
     override fun reportInvalid(e: InvalidMessageException) {
-        WarningLimiter.PEER_INPUT.warn(log, "{}: skipped a frame: {} in {}", host.description, PeerText.forLog(e.message), PeerText.forLog(e.frame))
+        Observing.withMdc(mdc) {
+            WarningLimiter.PEER_INPUT.warn(log, "{}: skipped a frame: {} in {}", host.description, PeerText.forLog(e.message), PeerText.forLog(e.frame))
+        }
         host.observer.invalid(e)
     }
 
@@ -222,6 +274,8 @@ internal class Session(
 
     override fun onClosed(closed: TransportFrame.Closed) {
         if (closing == null) closing = closed
+        // this side refused a message larger than its limit (the transport closed with 1009)
+        if (closed.code == CloseCodes.MESSAGE_TOO_BIG && !closed.byPeer) limitExceeded("maxFrameSize")
         // The communicator moves on (CLOSED, or RECONNECTING) before any caller hears of the end, so
         // a caller that reacts to its failed call by connecting again finds the connector closed.
         try {
@@ -232,6 +286,15 @@ internal class Session(
         extensions?.finish { listener -> closedError(listener, closed) }
         // Calls registered after this pass see `closing` and fail by themselves.
         requester.failAll(closed)
+        if (log.isInfoEnabled) {
+            Observing.withMdc(mdc) {
+                log.info(
+                    "{}: connection closed (code {}{}, by {})", host.description, closed.code,
+                    if (closed.reason.isEmpty()) "" else ", reason ${PeerText.forLog(closed.reason)}", if (closed.byPeer) "the remote side" else "this side",
+                )
+            }
+        }
+        if (observed) Observing.fire({ host.description }) { events.connectionClosed(communicator, closed.code, closed.byPeer) }
         finished.complete(closed)
         scope.cancel("the connection closed")
     }

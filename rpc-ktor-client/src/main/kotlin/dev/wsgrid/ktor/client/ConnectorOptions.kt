@@ -90,6 +90,9 @@ public class ConnectorOptions private constructor(b: Builder) {
      */
     public val maxOutgoingBytes: Long = b.maxOutgoingBytes
 
+    /** Told of reconnects; `null` (the default) for none. */
+    public val listener: ConnectorListener? = b.listener
+
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
@@ -121,6 +124,8 @@ public class ConnectorOptions private constructor(b: Builder) {
 
         /** Sets [ConnectorOptions.engine]. */
         public fun engine(engine: ClientEngine): Builder = apply { this.engine = engine }
+
+        internal var listener: ConnectorListener? = from?.listener
 
         /** A builder with the defaults. */
         public constructor() : this(null)
@@ -169,6 +174,9 @@ public class ConnectorOptions private constructor(b: Builder) {
             require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
             compressionThreshold = bytes
         }
+
+        /** Sets [ConnectorOptions.listener]. */
+        public fun listener(listener: ConnectorListener?): Builder = apply { this.listener = listener }
 
         /** Builds the options. */
         public fun build(): ConnectorOptions {

@@ -212,6 +212,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         if (policy != null && !closingByUser) {
             log.info("{}: the connection was lost (code {}, reason {}); reconnecting", description, closed.code, PeerText.forLog(closed.reason))
             moveState(CommunicatorState.RECONNECTING, CommunicatorState.OPEN, CommunicatorState.CLOSING)
+            tell { it.onReconnecting(this, closed.code) }
             reconnectJob = reconnectScope.launch { reconnect(policy) }
         }
     }
@@ -225,6 +226,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             if (policy.maxAttempts in 1 until attempt) {
                 log.warn("{}: gave up reconnecting after {} attempts", description, policy.maxAttempts)
                 moveState(CommunicatorState.CLOSED, CommunicatorState.RECONNECTING)
+                tell { it.onReconnectGaveUp(this, policy.maxAttempts) }
                 return
             }
             delay(policy.delay(attempt).toMillis())
@@ -232,13 +234,16 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
             try {
                 handshake(target)
                 log.info("{}: reconnected after {} attempt(s)", description, attempt)
+                tell { it.onReconnected(this, attempt) }
                 return
             } catch (e: HandshakeRejectedException) {
+                tell { it.onReconnectFailed(this, attempt, e) }
                 // A deliberate rejection (TGrid's 1008, an application's 4xxx) is final; a server going
                 // away or overloaded (1001, 1006, 1011-1014) is worth another try.
                 if (e.code == CloseCodes.POLICY_VIOLATION || e.code in 4000..4999) {
                     log.warn("{}: the server rejected the reconnection ({}); not trying again", description, PeerText.forLog(e.message))
                     moveState(CommunicatorState.CLOSED, CommunicatorState.RECONNECTING)
+                    tell { it.onReconnectGaveUp(this, attempt) }
                     return
                 }
                 log.debug("{}: reconnect attempt {} was closed: {}", description, attempt, e.message)
@@ -246,6 +251,7 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
                 throw e
             } catch (e: Exception) {
                 log.debug("{}: reconnect attempt {} failed: {}", description, attempt, e.message)
+                tell { it.onReconnectFailed(this, attempt, e) }
             }
         }
     }
@@ -257,6 +263,17 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     }
 
     override val description: String get() = "connector to $url"
+
+    override val logRemoteAddress: String? get() = url?.let { u -> runCatching { URI(u).let { if (it.port < 0) it.host else "${it.host}:${it.port}" } }.getOrNull() }
+
+    private inline fun tell(event: (ConnectorListener) -> Unit) {
+        val l = connectorOptions.listener ?: return
+        try {
+            event(l)
+        } catch (e: Exception) {
+            log.warn("{}: a connector listener failed", description, e)
+        }
+    }
 
     private fun closeOwnedClient() {
         val client = ownedClient ?: return

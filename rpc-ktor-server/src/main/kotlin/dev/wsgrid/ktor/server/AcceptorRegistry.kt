@@ -62,16 +62,21 @@ public class AcceptorRegistry<Header, Provider : Any> internal constructor() : I
 
     internal fun enter(acceptor: WebSocketAcceptor<*, *>, name: String): Boolean {
         var added = false
-        roomsByName.compute(name) { _, room -> (room ?: Room(name)).also { added = it.memberSet.add(acceptor) } }
+        var size = 0
+        roomsByName.compute(name) { _, room -> (room ?: Room(name)).also { added = it.memberSet.add(acceptor); size = it.memberSet.size } }
+        if (added) acceptor.serverListener?.let { l -> runCatching { l.onRoomEntered(name, acceptor, size) } }
         return added
     }
 
     internal fun leave(acceptor: WebSocketAcceptor<*, *>, name: String): Boolean {
         var removed = false
+        var size = 0
         roomsByName.computeIfPresent(name) { _, room ->
             removed = room.memberSet.remove(acceptor)
+            size = room.memberSet.size
             if (room.memberSet.isEmpty()) null else room
         }
+        if (removed) acceptor.serverListener?.let { l -> runCatching { l.onRoomLeft(name, acceptor, size) } }
         return removed
     }
 }

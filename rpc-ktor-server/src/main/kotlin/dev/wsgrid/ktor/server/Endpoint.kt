@@ -52,6 +52,9 @@ internal class Endpoint<Header, Provider : Any>(
         return false
     }
 
+    /** Tells the server's listener, and the log, that [request] was refused for [reason] with [code]. */
+    fun rejected(request: ClientRequest, reason: HandshakeRejection, code: Int) = handshakeRejected(options, request, reason, code)
+
     fun release() {
         open.decrementAndGet()
     }
@@ -63,7 +66,10 @@ internal class Endpoint<Header, Provider : Any>(
      * Refuses [transport] (upgraded beyond the limit) with 1013 and waits until it is closed,
      * having built nothing else for it.
      */
-    suspend fun refuse(transport: WebSocketTransport) {
+    suspend fun refuse(transport: WebSocketTransport, request: ClientRequest? = null) {
+        val client = request ?: ClientRequest("", "", emptyMap())
+        options.listener?.let { l -> runCatching { l.onLimitExceeded("maxConnections", client) } }
+        rejected(client, HandshakeRejection.MAX_CONNECTIONS, CloseCodes.TRY_AGAIN_LATER)
         // what the client sends until it reads the close is held, then dropped with the relay
         val relay = FrameRelay(transport, Int.MAX_VALUE)
         transport.start(relay)
@@ -94,7 +100,7 @@ internal class Endpoint<Header, Provider : Any>(
         val relay = FrameRelay(transport)
         transport.start(relay)
         options.pingInterval?.let { transport.ping(it, options.pongTimeout) }
-        val header = (readHeader(transport, relay) ?: return).value
+        val header = (readHeader(transport, relay, request) ?: return).value
         val protocol = if (options.extensions && offersExtensions) WireProtocol.WSGRID_V1 else WireProtocol.TGRID
         val acceptor = WebSocketAcceptor<Header, Provider>(transport, relay, header, request, options, registry, coroutineContext[Job], protocol)
         registry.add(acceptor)
@@ -109,13 +115,13 @@ internal class Endpoint<Header, Provider : Any>(
             } catch (e: Exception) {
                 log.warn("the handler of {} failed", acceptor.description, e)
                 options.listener?.let { l -> runCatching { l.onError(e, acceptor) } }
-                if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection")
+                if (acceptor.state == CommunicatorState.NONE) acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server failed to handle the connection", HandshakeRejection.ERROR)
             }
             // A handler may have started its accept or reject without waiting for it (a Java future).
             acceptor.awaitDecision()
             if (acceptor.state == CommunicatorState.NONE) {
                 log.warn("the handler of {} returned without accepting or rejecting it", acceptor.description)
-                acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection")
+                acceptor.reject(CloseCodes.INTERNAL_ERROR, "the server neither accepted nor rejected the connection", HandshakeRejection.ERROR)
             }
             if (acceptor.state != CommunicatorState.CLOSED) acceptor.join()
             relay.awaitClosed()
@@ -128,14 +134,15 @@ internal class Endpoint<Header, Provider : Any>(
     private class Read<H>(val value: H)
 
     /** The client's header, or `null` when the connection was closed instead (and is closed now). */
-    private suspend fun readHeader(transport: WebSocketTransport, relay: FrameRelay): Read<Header>? {
+    private suspend fun readHeader(transport: WebSocketTransport, relay: FrameRelay, request: ClientRequest): Read<Header>? {
         val timeout = options.handshakeTimeout
-        fun refuse(reason: String): Read<Header>? {
+        fun refuse(reason: String, why: HandshakeRejection = HandshakeRejection.INVALID_HEADER): Read<Header>? {
+            rejected(request, why, CloseCodes.POLICY_VIOLATION)
             transport.close(CloseCodes.POLICY_VIOLATION, reason)
             return null
         }
         val header = when (val frame = withTimeoutOrNull(timeout.toMillis()) { relay.receive() }) {
-            null -> refuse("no header within ${timeout.toMillis()} ms")
+            null -> refuse("no header within ${timeout.toMillis()} ms", HandshakeRejection.TIMEOUT)
             is TransportFrame.Closed -> null
             !is TransportFrame.Text -> refuse("the first frame must be a text frame holding {\"header\": ...}")
             else -> try {
@@ -157,5 +164,27 @@ internal class Endpoint<Header, Provider : Any>(
 
         /** The header of the warm-up connection's upgrade request. */
         const val WARM_UP_HEADER = "x-wsgrid-warm-up"
+    }
+}
+
+private val handshakeLog = LoggerFactory.getLogger(WebSocketAcceptor::class.java)
+
+/** One INFO line, with the client's address in the MDC, and the listener's hook, for a refused handshake. */
+internal fun handshakeRejected(options: ServerOptions, request: ClientRequest, reason: HandshakeRejection, code: Int) {
+    if (handshakeLog.isInfoEnabled) {
+        val mdc = options.communicator.mdc
+        if (mdc) org.slf4j.MDC.put("wsgrid.remote", request.remoteAddress)
+        try {
+            handshakeLog.info("handshake of {} from {} rejected: {} (code {})", dev.wsgrid.rpc.internal.PeerText.forLog(request.path, 100), request.remoteAddress, reason.tag, code)
+        } finally {
+            if (mdc) org.slf4j.MDC.remove("wsgrid.remote")
+        }
+    }
+    options.listener?.let { l ->
+        try {
+            l.onHandshakeRejected(request, reason, code)
+        } catch (e: Exception) {
+            handshakeLog.warn("a server listener failed", e)
+        }
     }
 }

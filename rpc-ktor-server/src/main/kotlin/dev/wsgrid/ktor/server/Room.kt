@@ -70,7 +70,12 @@ internal suspend fun <T : Any> broadcastTo(
  * member that has not answered within [timeout] counts as failed. A notification is queued for
  * every member (its frame built once) and waits for nobody.
  */
-internal suspend fun broadcastRecorded(members: List<WebSocketAcceptor<*, *>>, call: RecordedCall, timeout: Duration): BroadcastResult {
+internal suspend fun broadcastRecorded(members: List<WebSocketAcceptor<*, *>>, call: RecordedCall, timeout: Duration): BroadcastResult =
+    sendRecorded(members, call, timeout).also { result ->
+        members.firstOrNull()?.serverListener?.let { l -> runCatching { l.onBroadcast(call.listener, result) } }
+    }
+
+private suspend fun sendRecorded(members: List<WebSocketAcceptor<*, *>>, call: RecordedCall, timeout: Duration): BroadcastResult {
     val open = members.filter { it.state == CommunicatorState.OPEN }
     val delivered = ArrayList<String>(open.size)
     val failed = LinkedHashMap<String, Throwable>()

@@ -99,8 +99,12 @@ internal fun <Header, Provider : Any> Route.wsgrid(
                 createRouteScopedPlugin("wsgrid client verifier") {
                     onCall { call ->
                         if (endpoint.isWarmUp(call)) return@onCall
-                        val status = verifier.verify(clientRequest(call))
-                        if (status != null) call.respond(HttpStatusCode.fromValue(status))
+                        val request = clientRequest(call)
+                        val status = verifier.verify(request)
+                        if (status != null) {
+                            handshakeRejected(options, request, HandshakeRejection.VERIFIER, status)
+                            call.respond(HttpStatusCode.fromValue(status))
+                        }
                     }
                 },
             )
@@ -139,7 +143,7 @@ private suspend fun Endpoint<*, *>.upgrade(call: ApplicationCall, options: Serve
         when {
             warmUp -> warmUp(transport)
             // accepted over the limit, or past it among the route's upgrades: refused with 1013
-            overLimit || !admit() -> refuse(transport)
+            overLimit || !admit() -> refuse(transport, request)
             else -> try {
                 serve(transport, request, offers)
             } finally {
@@ -187,7 +191,7 @@ internal suspend fun Endpoint<*, *>.serveKtor(session: WebSocketSession, call: A
     }
     // counted from the upgrade: a client that never sends its header holds a place until its handshake timeout
     if (!admit()) {
-        refuse(transport)
+        refuse(transport, clientRequest(call))
         return
     }
     try {

@@ -153,7 +153,12 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
      * @throws IllegalStateException unless the state is `NONE`.
      */
     public suspend fun reject(code: Int = CloseCodes.POLICY_VIOLATION, reason: String = "") {
+        reject(code, reason, HandshakeRejection.REJECTED)
+    }
+
+    internal suspend fun reject(code: Int, reason: String, why: HandshakeRejection) {
         moveStateOrFail(CommunicatorState.REJECTING, "reject", CommunicatorState.NONE)
+        handshakeRejected(serverOptions, request, why, code)
         try {
             transport.close(code, reason)
             relay.awaitClosed()
@@ -205,4 +210,11 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     }
 
     override val description: String get() = "acceptor ${PeerText.escaped(path, 100)} from $remoteAddress"
+
+    override val logConnectionId: String get() = id
+
+    override val logRemoteAddress: String get() = remoteAddress
+
+    /** The server's listener, for the rooms and broadcasts this acceptor takes part in. */
+    internal val serverListener: ServerListener? get() = serverOptions.listener
 }
