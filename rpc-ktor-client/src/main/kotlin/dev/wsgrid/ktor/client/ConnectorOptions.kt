@@ -116,16 +116,7 @@ public class ConnectorOptions private constructor(b: Builder) : ConnectionOption
      * checked as it is set.
      */
     @WsgridDsl
-    public class Builder internal constructor(from: ConnectorOptions?) : ConnectionOptionsBuilder<Builder> {
-        /** [ConnectorOptions.communicator]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var communicator: CommunicatorOptions = from?.communicator ?: CommunicatorOptions.DEFAULT
-
-        /** [ConnectorOptions.handshakeTimeout]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var handshakeTimeout: KDuration = from?.handshakeTimeout?.toKotlinDuration() ?: 10.seconds
-            set(value) { field = requirePositive("handshakeTimeout", value) }
-
+    public class Builder internal constructor(from: ConnectorOptions?) : ConnectionOptionsBuilder<Builder>(from, 10.seconds) {
         /** The extra HTTP headers of the upgrade request ([ConnectorOptions.headers]); add to it. */
         @get:JvmSynthetic
         public val headers: MutableMap<String, String> = LinkedHashMap(from?.headers ?: emptyMap())
@@ -148,11 +139,6 @@ public class ConnectorOptions private constructor(b: Builder) : ConnectionOption
         @get:JvmSynthetic @set:JvmSynthetic
         public var reconnect: ReconnectPolicy? = from?.reconnect
 
-        /** [ConnectorOptions.maxFrameSize]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
-            set(value) { field = requirePositive("maxFrameSize", value) }
-
         /** [ConnectorOptions.httpClient]. */
         @get:JvmSynthetic @set:JvmSynthetic
         public var httpClient: HttpClient? = from?.httpClient
@@ -161,52 +147,12 @@ public class ConnectorOptions private constructor(b: Builder) : ConnectionOption
         @get:JvmSynthetic @set:JvmSynthetic
         public var trustManager: X509TrustManager? = from?.trustManager
 
-        /** [ConnectorOptions.sendTimeout]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var sendTimeout: KDuration = from?.sendTimeout?.toKotlinDuration() ?: 30.seconds
-            set(value) { field = requirePositive("sendTimeout", value) }
-
-        /** [ConnectorOptions.outgoingBuffer]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
-            set(value) { field = requirePositive("outgoingBuffer", value) }
-
-        /** [ConnectorOptions.maxOutgoingBytes]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
-            set(value) { field = requirePositive("maxOutgoingBytes", value) }
-
-        /** [ConnectorOptions.extensions]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var extensions: Boolean = from?.extensions ?: true
-
-        /**
-         * [ConnectorOptions.compressionThreshold]; `null` turns compression off. Applies to the
-         * connector's own Ktor client: a shared [httpClient] needs `WebSocketDeflateExtension` itself.
-         */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var compressionThreshold: Int? = from?.compressionThreshold
-            set(value) {
-                require(value == null || value >= 0) { "compressionThreshold must not be negative, was $value" }
-                field = value
-            }
-
         /** [ConnectorOptions.engine]. */
         @get:JvmSynthetic @set:JvmSynthetic
         public var engine: ClientEngine = from?.engine ?: ClientEngine.JAVA
 
         /** A builder with the defaults. */
         public constructor() : this(null)
-
-        /** Changes [communicator] with [block]: `communicator { callTimeout = 10.seconds }`. */
-        @JvmSynthetic
-        public fun communicator(block: CommunicatorOptions.Builder.() -> Unit) {
-            communicator = communicator.newBuilder().apply(block).build()
-        }
-
-        override fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
-
-        override fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = timeout.toKotlinDuration() }
 
         /** Adds an HTTP header to the upgrade request. */
         public fun header(name: String, value: String): Builder = apply { headers[name] = value }
@@ -218,26 +164,14 @@ public class ConnectorOptions private constructor(b: Builder) : ConnectionOption
 
         override fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = timeout.toKotlinDuration() }
 
-        override fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = bytes }
-
         /** Sets [httpClient]. */
         public fun httpClient(client: HttpClient?): Builder = apply { httpClient = client }
 
         /** Sets [trustManager]. */
         public fun trustManager(manager: X509TrustManager?): Builder = apply { trustManager = manager }
 
-        override fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = timeout.toKotlinDuration() }
-
-        override fun extensions(enabled: Boolean): Builder = apply { extensions = enabled }
-
-        override fun compressionThreshold(bytes: Int?): Builder = apply { compressionThreshold = bytes }
-
         /** Sets [engine]. */
         public fun engine(engine: ClientEngine): Builder = apply { this.engine = engine }
-
-        override fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = bytes }
-
-        override fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = bytes }
 
         /**
          * Builds the options.
@@ -245,7 +179,7 @@ public class ConnectorOptions private constructor(b: Builder) : ConnectionOption
          * @throws IllegalArgumentException when [maxOutgoingBytes] is below [outgoingBuffer].
          */
         public fun build(): ConnectorOptions {
-            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            checkShared()
             return ConnectorOptions(this)
         }
     }

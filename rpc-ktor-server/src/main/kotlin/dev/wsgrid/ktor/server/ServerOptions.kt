@@ -110,21 +110,7 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
      * checked as it is set.
      */
     @WsgridDsl
-    public class Builder internal constructor(from: ServerOptions?) : ConnectionOptionsBuilder<Builder> {
-        /** [ServerOptions.communicator]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var communicator: CommunicatorOptions = from?.communicator ?: CommunicatorOptions.DEFAULT
-
-        /** [ServerOptions.handshakeTimeout]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var handshakeTimeout: KDuration = from?.handshakeTimeout?.toKotlinDuration() ?: 5.seconds
-            set(value) { field = requirePositive("handshakeTimeout", value) }
-
-        /** [ServerOptions.maxFrameSize]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
-            set(value) { field = requirePositive("maxFrameSize", value) }
-
+    public class Builder internal constructor(from: ServerOptions?) : ConnectionOptionsBuilder<Builder>(from, 5.seconds) {
         /** [ServerOptions.maxConnections]. */
         @get:JvmSynthetic @set:JvmSynthetic
         public var maxConnections: Int = from?.maxConnections ?: 10_000
@@ -153,23 +139,6 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
         @get:JvmSynthetic @set:JvmSynthetic
         public var listener: ServerListener? = from?.listener
 
-        /** [ServerOptions.sendTimeout]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var sendTimeout: KDuration = from?.sendTimeout?.toKotlinDuration() ?: 30.seconds
-            set(value) { field = requirePositive("sendTimeout", value) }
-
-        /** [ServerOptions.extensions]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var extensions: Boolean = from?.extensions ?: true
-
-        /** [ServerOptions.compressionThreshold]; `null` turns compression off. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var compressionThreshold: Int? = from?.compressionThreshold
-            set(value) {
-                require(value == null || value >= 0) { "compressionThreshold must not be negative, was $value" }
-                field = value
-            }
-
         /** [ServerOptions.engine]. */
         @get:JvmSynthetic @set:JvmSynthetic
         public var engine: ServerEngine = from?.engine ?: ServerEngine.NETTY
@@ -179,30 +148,8 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
         public var upgradeTimeout: KDuration = from?.upgradeTimeout?.toKotlinDuration() ?: 5.seconds
             set(value) { field = requirePositive("upgradeTimeout", value) }
 
-        /** [ServerOptions.outgoingBuffer]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
-            set(value) { field = requirePositive("outgoingBuffer", value) }
-
-        /** [ServerOptions.maxOutgoingBytes]. */
-        @get:JvmSynthetic @set:JvmSynthetic
-        public var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
-            set(value) { field = requirePositive("maxOutgoingBytes", value) }
-
         /** A builder with the defaults. */
         public constructor() : this(null)
-
-        /** Changes [communicator] with [block]: `communicator { callTimeout = 10.seconds }`. */
-        @JvmSynthetic
-        public fun communicator(block: CommunicatorOptions.Builder.() -> Unit) {
-            communicator = communicator.newBuilder().apply(block).build()
-        }
-
-        override fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
-
-        override fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = timeout.toKotlinDuration() }
-
-        override fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = bytes }
 
         /** Sets [maxConnections]. */
         public fun maxConnections(max: Int): Builder = apply { maxConnections = max }
@@ -220,21 +167,11 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
         /** Sets [listener]. */
         public fun listener(listener: ServerListener?): Builder = apply { this.listener = listener }
 
-        override fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = timeout.toKotlinDuration() }
-
-        override fun extensions(enabled: Boolean): Builder = apply { extensions = enabled }
-
-        override fun compressionThreshold(bytes: Int?): Builder = apply { compressionThreshold = bytes }
-
         /** Sets [engine]. */
         public fun engine(engine: ServerEngine): Builder = apply { this.engine = engine }
 
         /** Sets [upgradeTimeout]. */
         public fun upgradeTimeout(timeout: Duration): Builder = apply { upgradeTimeout = timeout.toKotlinDuration() }
-
-        override fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = bytes }
-
-        override fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = bytes }
 
         /**
          * Builds the options.
@@ -242,7 +179,7 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
          * @throws IllegalArgumentException when [maxOutgoingBytes] is below [outgoingBuffer].
          */
         public fun build(): ServerOptions {
-            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            checkShared()
             return ServerOptions(this)
         }
     }
