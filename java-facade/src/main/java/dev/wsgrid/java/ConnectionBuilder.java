@@ -19,6 +19,8 @@ abstract class ConnectionBuilder<B extends ConnectionBuilder<B>> {
     ConnectionBuilder(ConnectionOptionsBuilder<?> options, CommunicatorConfig communicator) {
         this.options = options;
         this.communicator = communicator;
+        // the Java calls' codec (Jackson), never the Kotlin options' default
+        options.communicator(communicator.options());
     }
 
     abstract B self();
