@@ -3,14 +3,16 @@ package dev.wsgrid.java;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wsgrid.java.internal.JacksonCodec;
 import dev.wsgrid.rpc.CommunicatorOptions;
+import kotlinx.coroutines.ExecutorsKt;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * How a server's acceptors or a connector encode values, bound their calls and run providers.
- * Immutable; make one with {@link #builder()}.
+ * How a server's acceptors or a connector encode values, bound their calls and run providers:
+ * a view of wsgrid's {@code CommunicatorOptions} (where each option's meaning and default are
+ * documented), with a Jackson mapper as its codec. Immutable; make one with {@link #builder()}.
  *
  * <pre>{@code
  * CommunicatorConfig calls = CommunicatorConfig.builder()
@@ -21,54 +23,26 @@ import java.util.concurrent.Executor;
  */
 public final class CommunicatorConfig {
     private final ObjectMapper objectMapper;
-    private final Duration callTimeout;
-    private final int maxPendingCalls;
-    private final int maxConcurrentCalls;
-    private final Executor blockingExecutor;
-    private final boolean exposeStackTraces;
-    private final int streamBufferSize;
     private final CommunicatorOptions options;
 
-    private CommunicatorConfig(Builder b) {
-        this.objectMapper = b.objectMapper;
-        this.callTimeout = b.callTimeout;
-        this.maxPendingCalls = b.maxPendingCalls;
-        this.maxConcurrentCalls = b.maxConcurrentCalls;
-        this.blockingExecutor = b.blockingExecutor;
-        this.exposeStackTraces = b.exposeStackTraces;
-        this.streamBufferSize = b.streamBufferSize;
-        CommunicatorOptions.Builder o = CommunicatorOptions.builder()
-                .codec(new JacksonCodec(objectMapper))
-                .callTimeout(callTimeout)
-                .maxPendingCalls(maxPendingCalls)
-                .maxConcurrentCalls(maxConcurrentCalls)
-                .exposeStackTraces(exposeStackTraces)
-                .streamBufferSize(streamBufferSize);
-        if (blockingExecutor != null) o.blockingExecutor(blockingExecutor);
-        this.options = o.build();
+    private CommunicatorConfig(ObjectMapper objectMapper, CommunicatorOptions options) {
+        this.objectMapper = objectMapper;
+        this.options = options;
     }
 
-    /** The defaults: Jackson with Java 8 and {@code java.time} support, no call timeout, 4,096 pending and 1,024 running calls. */
+    /** The defaults: Jackson with Java 8 and {@code java.time} support, and {@code CommunicatorOptions}' defaults. */
     public static CommunicatorConfig defaults() {
         return Holder.DEFAULTS;
     }
 
     /** A builder with the defaults. */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(JacksonCodec.defaultMapper(), CommunicatorOptions.builder());
     }
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.objectMapper = objectMapper;
-        b.callTimeout = callTimeout;
-        b.maxPendingCalls = maxPendingCalls;
-        b.maxConcurrentCalls = maxConcurrentCalls;
-        b.blockingExecutor = blockingExecutor;
-        b.exposeStackTraces = exposeStackTraces;
-        b.streamBufferSize = streamBufferSize;
-        return b;
+        return new Builder(objectMapper, options.newBuilder());
     }
 
     /** The Jackson mapper that turns arguments and results into JSON. */
@@ -76,51 +50,48 @@ public final class CommunicatorConfig {
         return objectMapper;
     }
 
-    /** How long a driver call waits for its return; {@code null} for as long as the connection lives. */
+    /** {@link CommunicatorOptions#getCallTimeout()}: {@code null} for as long as the connection lives. */
     public Duration getCallTimeout() {
-        return callTimeout;
+        return options.getCallTimeout();
     }
 
-    /** How many calls of this side may wait for their return on one connection. */
+    /** {@link CommunicatorOptions#getMaxPendingCalls()}. */
     public int getMaxPendingCalls() {
-        return maxPendingCalls;
+        return options.getMaxPendingCalls();
     }
 
-    /** How many calls of the remote side may run at once on one connection. */
+    /** {@link CommunicatorOptions#getMaxConcurrentCalls()}. */
     public int getMaxConcurrentCalls() {
-        return maxConcurrentCalls;
+        return options.getMaxConcurrentCalls();
     }
 
-    /** Where blocking provider methods run; {@code null} for a shared pool made for blocking work. */
+    /** Where blocking provider methods run ({@link CommunicatorOptions#getBlockingDispatcher()}). */
     public Executor getBlockingExecutor() {
-        return blockingExecutor;
+        return ExecutorsKt.asExecutor(options.getBlockingDispatcher());
     }
 
-    /** Whether errors sent to the remote side carry the JVM stack trace. */
+    /** {@link CommunicatorOptions#getExposeStackTraces()}. */
     public boolean isExposeStackTraces() {
-        return exposeStackTraces;
+        return options.getExposeStackTraces();
     }
 
-    /** How many items of one incoming stream may be in flight. */
+    /** {@link CommunicatorOptions#getStreamBufferSize()}. */
     public int getStreamBufferSize() {
-        return streamBufferSize;
+        return options.getStreamBufferSize();
     }
 
     CommunicatorOptions options() {
         return options;
     }
 
-    /** Builds a {@link CommunicatorConfig}. */
+    /** Builds a {@link CommunicatorConfig}; each setter sets the option of the same name and checks it at once. */
     public static final class Builder {
-        private ObjectMapper objectMapper = JacksonCodec.defaultMapper();
-        private Duration callTimeout;
-        private int maxPendingCalls = 4096;
-        private int maxConcurrentCalls = 1024;
-        private Executor blockingExecutor;
-        private boolean exposeStackTraces;
-        private int streamBufferSize = 64;
+        private ObjectMapper objectMapper;
+        private final CommunicatorOptions.Builder options;
 
-        private Builder() {
+        private Builder(ObjectMapper objectMapper, CommunicatorOptions.Builder options) {
+            this.objectMapper = objectMapper;
+            this.options = options;
         }
 
         /** The Jackson mapper for arguments and results; configure it for your own types' shapes. */
@@ -131,54 +102,47 @@ public final class CommunicatorConfig {
 
         /** Every driver call fails with {@code CallTimeoutException} after this; {@code null} turns it off. */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = timeout;
+            options.callTimeout(timeout);
             return this;
         }
 
-        /** Sets how many calls of this side may wait for their return on one connection. */
+        /** {@link CommunicatorOptions#getMaxPendingCalls()}. */
         public Builder maxPendingCalls(int max) {
-            this.maxPendingCalls = max;
+            options.maxPendingCalls(max);
             return this;
         }
 
-        /** Sets how many calls of the remote side may run at once on one connection. */
+        /** {@link CommunicatorOptions#getMaxConcurrentCalls()}. */
         public Builder maxConcurrentCalls(int max) {
-            this.maxConcurrentCalls = max;
+            options.maxConcurrentCalls(max);
             return this;
         }
 
         /** Runs blocking provider methods on this executor. */
         public Builder blockingExecutor(Executor executor) {
-            this.blockingExecutor = executor;
+            options.blockingExecutor(Objects.requireNonNull(executor, "executor"));
             return this;
         }
 
-        /** Whether errors sent to the remote side carry the JVM stack trace (off by default). */
+        /** {@link CommunicatorOptions#getExposeStackTraces()}. */
         public Builder exposeStackTraces(boolean expose) {
-            this.exposeStackTraces = expose;
+            options.exposeStackTraces(expose);
             return this;
         }
 
-        /**
-         * How many items of one incoming stream may be in flight (requested and not yet consumed):
-         * the credit this side grants a {@code Flow.Publisher} the other side streams (default 64).
-         */
+        /** {@link CommunicatorOptions#getStreamBufferSize()}: the credit this side grants a {@code Flow.Publisher} the other side streams. */
         public Builder streamBufferSize(int items) {
-            this.streamBufferSize = items;
+            options.streamBufferSize(items);
             return this;
         }
 
-        /**
-         * Builds the configuration.
-         *
-         * @throws IllegalArgumentException when a limit or timeout is not positive
-         */
+        /** Builds the configuration. */
         public CommunicatorConfig build() {
-            return new CommunicatorConfig(this);
+            return new CommunicatorConfig(objectMapper, options.codec(new JacksonCodec(objectMapper)).build());
         }
     }
 
     private static final class Holder {
-        static final CommunicatorConfig DEFAULTS = new Builder().build();
+        static final CommunicatorConfig DEFAULTS = builder().build();
     }
 }

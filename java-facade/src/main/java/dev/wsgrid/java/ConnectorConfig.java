@@ -1,17 +1,17 @@
 package dev.wsgrid.java;
 
+import dev.wsgrid.ktor.client.ClientEngine;
 import dev.wsgrid.ktor.client.ConnectorOptions;
 import dev.wsgrid.ktor.client.ReconnectPolicy;
 
-import java.time.Duration;
 import java.util.function.UnaryOperator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * How a {@link WebSocketConnector} connects. Immutable; make one with {@link #builder()}.
+ * How a {@link WebSocketConnector} connects: a view of wsgrid's {@code ConnectorOptions} (where
+ * each option's meaning and default are documented). Immutable; make one with {@link #builder()}.
  *
  * <pre>{@code
  * ConnectorConfig config = ConnectorConfig.builder()
@@ -21,107 +21,59 @@ import javax.net.ssl.X509TrustManager;
  *     .build();
  * }</pre>
  */
-public final class ConnectorConfig {
-    private final Builder values;
+public final class ConnectorConfig extends ConnectionConfig {
     private final ConnectorOptions options;
 
-    private ConnectorConfig(Builder b) {
-        this.values = b.copy();
-        ConnectorOptions.Builder o = ConnectorOptions.builder()
-                .communicator(b.communicator.options())
-                .handshakeTimeout(b.handshakeTimeout)
-
-                .maxFrameSize(b.maxFrameSize)
-                .trustManager(b.trustManager)
-                .reconnect(b.reconnect)
-                .sendTimeout(b.sendTimeout)
-                .extensions(b.extensions)
-                .compressionThreshold(b.compressionThreshold);
-        if (b.pingIntervalSet) o.pingInterval(b.pingInterval);
-        if (b.pongTimeout != null) o.pongTimeout(b.pongTimeout);
-        b.headers.forEach(o::header);
-        this.options = b.adjust.apply(o.build());
+    private ConnectorConfig(ConnectorOptions options, CommunicatorConfig communicator) {
+        super(options, communicator);
+        this.options = options;
     }
 
-    /** The defaults: a 10 s handshake timeout, no pings, 16 MiB frames, the JVM's trust store. */
+    /** The defaults: {@code ConnectorOptions}' defaults. */
     public static ConnectorConfig defaults() {
         return Holder.DEFAULTS;
     }
 
     /** A builder with the defaults. */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(ConnectorOptions.builder(), CommunicatorConfig.defaults());
     }
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        return values.copy();
+        return new Builder(options.newBuilder(), getCommunicator());
     }
 
-    /** How long to wait for the server to accept the header. */
-    public Duration getHandshakeTimeout() {
-        return values.handshakeTimeout;
-    }
-
-    /** The extra HTTP headers of the upgrade request. */
+    /** {@link ConnectorOptions#getHeaders()}. */
     public Map<String, String> getHeaders() {
-        return Map.copyOf(values.headers);
+        return options.getHeaders();
     }
 
-    /** How often to ping the server, or {@code null} for never. */
-    public Duration getPingInterval() {
-        return options.getPingInterval();
-    }
-
-    /** How to reconnect after losing the connection, or {@code null} for never. */
+    /** {@link ConnectorOptions#getReconnect()}: {@code null} for never. */
     public ReconnectPolicy getReconnect() {
-        return values.reconnect;
+        return options.getReconnect();
     }
 
-    /** How long a ping may go unanswered before the connection is dropped. */
-    public Duration getPongTimeout() {
-        return options.getPongTimeout();
-    }
-
-    /** The largest frame accepted from the server, in bytes. */
-    public long getMaxFrameSize() {
-        return values.maxFrameSize;
-    }
-
-    /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
-    public Duration getSendTimeout() {
-        return values.sendTimeout;
-    }
-
-    /** Whether wsgrid's extensions are offered to the server. */
-    public boolean isExtensions() {
-        return values.extensions;
-    }
-
-    /** Frames of at least this many bytes are compressed; {@code null} for no compression. */
-    public Integer getCompressionThreshold() {
-        return values.compressionThreshold;
-    }
-
-    /** The calls' configuration: codec, timeouts, limits. */
-    public CommunicatorConfig getCommunicator() {
-        return values.communicator;
+    /** {@link ConnectorOptions#getEngine()}. */
+    public ClientEngine getEngine() {
+        return options.getEngine();
     }
 
     ConnectorOptions options() {
         return options;
     }
 
-    /** Builds a {@link ConnectorConfig}; the settings it shares with servers are on {@link ConnectionBuilder}. */
+    /**
+     * Builds a {@link ConnectorConfig}; each setter sets the option of the same name and checks it
+     * at once. The settings it shares with servers are on {@link ConnectionBuilder}.
+     */
     public static final class Builder extends ConnectionBuilder<Builder> {
-        private final Map<String, String> headers = new LinkedHashMap<>();
-        private X509TrustManager trustManager;
-        private ReconnectPolicy reconnect;
+        private final ConnectorOptions.Builder options;
         private UnaryOperator<ConnectorOptions> adjust = UnaryOperator.identity();
 
-        private Builder() {
-            // the pong timeout is left to the connector's own default (15 s, 10 s when reconnecting)
-            super(Duration.ofSeconds(10), null);
+        private Builder(ConnectorOptions.Builder options, CommunicatorConfig communicator) {
+            super(options, communicator);
+            this.options = options;
         }
 
         @Override
@@ -129,33 +81,30 @@ public final class ConnectorConfig {
             return this;
         }
 
-        private Builder copy() {
-            Builder b = copyInto(new Builder());
-            b.headers.putAll(headers);
-            b.trustManager = trustManager;
-            b.reconnect = reconnect;
-            b.adjust = adjust;
-            return b;
-        }
-
         /** Adds an HTTP header to the upgrade request. */
         public Builder header(String name, String value) {
-            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            options.header(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
         /**
-         * Reconnects after losing the connection, as {@code policy} says; {@code null} (the default)
-         * does not. A reconnecting connector pings every 5 s unless told otherwise.
+         * {@link ConnectorOptions#getReconnect()}: reconnects after losing the connection, as
+         * {@code policy} says; {@code null} (the default) does not.
          */
         public Builder reconnect(ReconnectPolicy policy) {
-            this.reconnect = policy;
+            options.reconnect(policy);
             return this;
         }
 
         /** Whom to trust for {@code wss://}; {@code null} (the default) for the JVM's trust store. */
         public Builder trustManager(X509TrustManager trustManager) {
-            this.trustManager = trustManager;
+            options.trustManager(trustManager);
+            return this;
+        }
+
+        /** {@link ConnectorOptions#getEngine()}: Java (the default) or CIO. */
+        public Builder engine(ClientEngine engine) {
+            options.engine(Objects.requireNonNull(engine, "engine"));
             return this;
         }
 
@@ -173,14 +122,14 @@ public final class ConnectorConfig {
         /**
          * Builds the configuration.
          *
-         * @throws IllegalArgumentException when a limit or timeout is not positive
+         * @throws IllegalArgumentException when the outgoing limits disagree
          */
         public ConnectorConfig build() {
-            return new ConnectorConfig(this);
+            return new ConnectorConfig(adjust.apply(options.build()), communicator);
         }
     }
 
     private static final class Holder {
-        static final ConnectorConfig DEFAULTS = new Builder().build();
+        static final ConnectorConfig DEFAULTS = builder().build();
     }
 }

@@ -1,7 +1,7 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.java.internal.Bridge;
-import dev.wsgrid.ktor.server.ServerListener;
+import dev.wsgrid.ktor.server.ServerEngine;
 import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
 
@@ -10,7 +10,10 @@ import java.util.function.UnaryOperator;
 import java.util.concurrent.Executor;
 
 /**
- * How a {@link WebSocketServer} treats its clients. Immutable; make one with {@link #builder()}.
+ * How a {@link WebSocketServer} treats its clients: a view of wsgrid's {@code ServerOptions}
+ * (where each option's meaning and default are documented), with what only the Java server has:
+ * TLS, the handlers' executor, a Java verifier and listener. Immutable; make one with
+ * {@link #builder()}.
  *
  * <pre>{@code
  * ServerConfig config = ServerConfig.builder()
@@ -21,117 +24,91 @@ import java.util.concurrent.Executor;
  *     .build();
  * }</pre>
  */
-public final class ServerConfig {
-    private final Builder values;
+public final class ServerConfig extends ConnectionConfig {
     private final ServerOptions options;
+    private final UpgradeVerifier verifier;
+    private final Executor handlerExecutor;
+    private final TlsConfig tls;
+    private final ServerListener listener;
 
-    private ServerConfig(Builder b) {
-        this.values = b.copy();
-        ServerOptions.Builder o = ServerOptions.builder()
-                .communicator(b.communicator.options())
-                .handshakeTimeout(b.handshakeTimeout)
-                .maxFrameSize(b.maxFrameSize)
-                .maxConnections(b.maxConnections)
-                .pingInterval(b.pingInterval)
-                .pongTimeout(b.pongTimeout)
-                .frameBuffer(b.frameBuffer)
-                .listener(b.listener)
-                .sendTimeout(b.sendTimeout)
-                .extensions(b.extensions)
-                .compressionThreshold(b.compressionThreshold);
-        if (b.verifier != null) {
-            UpgradeVerifier v = b.verifier;
-            o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
-        }
-        this.options = b.adjust.apply(o.build());
+    private ServerConfig(Builder b, ServerOptions options) {
+        super(options, b.communicator);
+        this.options = options;
+        this.verifier = b.verifier;
+        this.handlerExecutor = b.handlerExecutor;
+        this.tls = b.tls;
+        this.listener = b.listener;
     }
 
-    /** The defaults: 5 s handshake, 16 MiB frames, 10,000 connections, no pings, no TLS. */
+    /** The defaults: {@code ServerOptions}' defaults, no TLS. */
     public static ServerConfig defaults() {
         return Holder.DEFAULTS;
     }
 
     /** A builder with the defaults. */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(ServerOptions.builder(), CommunicatorConfig.defaults());
     }
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        return values.copy();
+        Builder b = new Builder(options.newBuilder(), getCommunicator());
+        b.verifier = verifier;
+        b.handlerExecutor = handlerExecutor;
+        b.tls = tls;
+        b.listener = listener;
+        return b;
     }
 
-    /** How long a client may take to send its header before it is closed with 1008. */
-    public Duration getHandshakeTimeout() {
-        return values.handshakeTimeout;
-    }
-
-    /** The largest frame accepted from a client; a larger one closes it with 1009. */
-    public long getMaxFrameSize() {
-        return values.maxFrameSize;
-    }
-
-    /** How many clients may be connected at once; one more is closed with 1013. */
+    /** {@link ServerOptions#getMaxConnections()}: one more is closed with 1013. */
     public int getMaxConnections() {
-        return values.maxConnections;
+        return options.getMaxConnections();
     }
 
-    /** How often each client is pinged, or {@code null} for never. */
-    public Duration getPingInterval() {
-        return values.pingInterval;
+    /** {@link ServerOptions#getEngine()}. */
+    public ServerEngine getEngine() {
+        return options.getEngine();
     }
 
-    /** How long a ping may go unanswered before the client is dropped. */
-    public Duration getPongTimeout() {
-        return values.pongTimeout;
+    /** {@link ServerOptions#getUpgradeTimeout()}. */
+    public Duration getUpgradeTimeout() {
+        return options.getUpgradeTimeout();
     }
 
     /** The key and certificates {@code wss://} is served with, or {@code null} for {@code ws://}. */
     public TlsConfig getTls() {
-        return values.tls;
+        return tls;
     }
 
     /** Where handlers and verifiers run; {@code null} for a shared pool made for blocking work. */
     public Executor getHandlerExecutor() {
-        return values.handlerExecutor;
+        return handlerExecutor;
     }
 
-    /** How long a frame may wait for room in the outgoing buffer before the peer is dropped. */
-    public Duration getSendTimeout() {
-        return values.sendTimeout;
-    }
-
-    /** Whether wsgrid clients that offer the extensions get them. */
-    public boolean isExtensions() {
-        return values.extensions;
-    }
-
-    /** Frames of at least this many bytes are compressed; {@code null} for no compression. */
-    public Integer getCompressionThreshold() {
-        return values.compressionThreshold;
-    }
-
-    /** The calls' configuration: codec, timeouts, limits. */
-    public CommunicatorConfig getCommunicator() {
-        return values.communicator;
+    /** Told of listening, connections, disconnections and errors, or {@code null}. */
+    public ServerListener getListener() {
+        return listener;
     }
 
     ServerOptions options() {
         return options;
     }
 
-    /** Builds a {@link ServerConfig}; the settings it shares with connectors are on {@link ConnectionBuilder}. */
+    /**
+     * Builds a {@link ServerConfig}; each setter sets the option of the same name and checks it at
+     * once. The settings it shares with connectors are on {@link ConnectionBuilder}.
+     */
     public static final class Builder extends ConnectionBuilder<Builder> {
-        private int maxConnections = 10_000;
-        private int frameBuffer = 64;
+        private final ServerOptions.Builder options;
         private UpgradeVerifier verifier;
         private Executor handlerExecutor;
         private TlsConfig tls;
         private ServerListener listener;
         private UnaryOperator<ServerOptions> adjust = UnaryOperator.identity();
 
-        private Builder() {
-            super(Duration.ofSeconds(5), Duration.ofSeconds(15));
+        private Builder(ServerOptions.Builder options, CommunicatorConfig communicator) {
+            super(options, communicator);
+            this.options = options;
         }
 
         @Override
@@ -139,27 +116,27 @@ public final class ServerConfig {
             return this;
         }
 
-        private Builder copy() {
-            Builder b = copyInto(new Builder());
-            b.maxConnections = maxConnections;
-            b.frameBuffer = frameBuffer;
-            b.verifier = verifier;
-            b.handlerExecutor = handlerExecutor;
-            b.tls = tls;
-            b.listener = listener;
-            b.adjust = adjust;
-            return b;
-        }
-
-        /** How many clients may be connected at once (default 10,000); one more is closed with 1013. */
+        /** {@link ServerOptions#getMaxConnections()}: one more is closed with 1013. */
         public Builder maxConnections(int max) {
-            this.maxConnections = max;
+            options.maxConnections(max);
             return this;
         }
 
-        /** Frames buffered per connection and direction (default 64). */
+        /** {@link ServerOptions#getFrameBuffer()}. */
         public Builder frameBuffer(int frames) {
-            this.frameBuffer = frames;
+            options.frameBuffer(frames);
+            return this;
+        }
+
+        /** {@link ServerOptions#getEngine()}: Netty (the default) or CIO. */
+        public Builder engine(ServerEngine engine) {
+            options.engine(engine);
+            return this;
+        }
+
+        /** {@link ServerOptions#getUpgradeTimeout()}. */
+        public Builder upgradeTimeout(Duration timeout) {
+            options.upgradeTimeout(timeout);
             return this;
         }
 
@@ -201,14 +178,15 @@ public final class ServerConfig {
         /**
          * Builds the configuration.
          *
-         * @throws IllegalArgumentException when a limit or timeout is not positive
+         * @throws IllegalArgumentException when the outgoing limits disagree
          */
         public ServerConfig build() {
-            return new ServerConfig(this);
+            UpgradeVerifier v = verifier;
+            return new ServerConfig(this, adjust.apply(options.verifier(v == null ? null : Bridge.verifier(handlerExecutor, v::verify)).build()));
         }
     }
 
     private static final class Holder {
-        static final ServerConfig DEFAULTS = new Builder().build();
+        static final ServerConfig DEFAULTS = builder().build();
     }
 }

@@ -3,6 +3,7 @@ package dev.wsgrid.java;
 import dev.wsgrid.java.internal.Bridge;
 import dev.wsgrid.ktor.server.BroadcastResult;
 import dev.wsgrid.ktor.server.Room;
+import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.ServerState;
 import dev.wsgrid.rpc.CommunicatorState;
 
@@ -49,7 +50,40 @@ public final class WebSocketServer<Header, Provider> {
     /** A server decoding headers to {@code headerType} (a {@code Class}, or a generic {@code Type}). */
     public WebSocketServer(Type headerType, ServerConfig config) {
         this.config = config;
-        this.server = new dev.wsgrid.ktor.server.WebSocketServer<>(headerType, config.options(), config.getTls());
+        ServerOptions options = config.options();
+        if (config.getListener() != null) options = options.newBuilder().listener(new Listener(config.getListener())).build();
+        this.server = new dev.wsgrid.ktor.server.WebSocketServer<>(headerType, options, config.getTls());
+    }
+
+    /** Tells a Java {@link ServerListener} of the server's events, with the acceptors' Java wrappers. */
+    private final class Listener extends dev.wsgrid.ktor.server.ServerListener {
+        private final ServerListener listener;
+
+        Listener(ServerListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onListening(String host, int port) {
+            listener.onListening(host, port);
+        }
+
+        @Override
+        public void onConnection(dev.wsgrid.ktor.server.WebSocketAcceptor<?, ?> acceptor) {
+            WebSocketAcceptor<?, ?> wrapper = acceptors.get(acceptor);
+            if (wrapper != null) listener.onConnection(wrapper);
+        }
+
+        @Override
+        public void onDisconnection(dev.wsgrid.ktor.server.WebSocketAcceptor<?, ?> acceptor, int code, String reason) {
+            WebSocketAcceptor<?, ?> wrapper = acceptors.get(acceptor);
+            if (wrapper != null) listener.onDisconnection(wrapper, code, reason);
+        }
+
+        @Override
+        public void onError(Throwable error, dev.wsgrid.ktor.server.WebSocketAcceptor<?, ?> acceptor) {
+            listener.onError(error, acceptor == null ? null : acceptors.get(acceptor));
+        }
     }
 
     /** Opens on every interface of {@code port} (0 picks a free one, then readable with {@link #getPort()}). */

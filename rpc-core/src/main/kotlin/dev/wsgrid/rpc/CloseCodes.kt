@@ -1,6 +1,10 @@
 package dev.wsgrid.rpc
 
-/** WebSocket close codes (RFC 6455 §7.4.1) that wsgrid sends and reports. */
+/**
+ * WebSocket close codes (RFC 6455 §7.4.1) that wsgrid sends and reports, by name:
+ * `acceptor.close(CloseCodes.GOING_AWAY, "maintenance")`, and [nameOf] for a code received
+ * (`HandshakeRejectedException.code`, `ConnectionClosedException.code`).
+ */
 public object CloseCodes {
     /** Normal closure. */
     public const val NORMAL: Int = 1000
@@ -31,4 +35,15 @@ public object CloseCodes {
 
     /** The server is overloaded (too many connections): try again later. */
     public const val TRY_AGAIN_LATER: Int = 1013
+
+    private val names: Map<Int, String> = mapOf(
+        NORMAL to "NORMAL", GOING_AWAY to "GOING_AWAY", PROTOCOL_ERROR to "PROTOCOL_ERROR",
+        UNSUPPORTED_DATA to "UNSUPPORTED_DATA", ABNORMAL to "ABNORMAL", INVALID_PAYLOAD to "INVALID_PAYLOAD",
+        POLICY_VIOLATION to "POLICY_VIOLATION", MESSAGE_TOO_BIG to "MESSAGE_TOO_BIG",
+        INTERNAL_ERROR to "INTERNAL_ERROR", TRY_AGAIN_LATER to "TRY_AGAIN_LATER",
+    )
+
+    /** The name of [code] among these constants (`nameOf(1008)` is `"POLICY_VIOLATION"`), or `null` for another code. */
+    @JvmStatic
+    public fun nameOf(code: Int): String? = names[code]
 }

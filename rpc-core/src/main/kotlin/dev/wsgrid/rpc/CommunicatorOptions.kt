@@ -10,17 +10,20 @@ import kotlinx.coroutines.asCoroutineDispatcher
 import java.time.Duration
 import java.util.concurrent.Executor
 import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
 
 /**
  * How a communicator encodes values, bounds its work and runs providers. Immutable; share one
  * instance among many communicators (it also caches the parsed service interfaces).
  *
  * ```kotlin
- * val options = CommunicatorOptions.builder()
- *     .callTimeout(Duration.ofSeconds(10))
- *     .maxPendingCalls(512)
- *     .build()
+ * val options = CommunicatorOptions {
+ *     callTimeout = 10.seconds
+ *     maxPendingCalls = 512
+ * }
  * ```
+ *
+ * From Java: `CommunicatorOptions.builder().callTimeout(Duration.ofSeconds(10)).build()`.
  */
 public class CommunicatorOptions private constructor(builder: Builder) {
     /** Encodes arguments and results. Default: [KotlinxCodec.DEFAULT]. */
@@ -30,7 +33,7 @@ public class CommunicatorOptions private constructor(builder: Builder) {
      * How long a call waits for its return before it fails with [CallTimeoutException];
      * `null` (the default, as in TGrid) waits as long as the connection lives.
      */
-    public val callTimeout: Duration? = builder.callTimeout
+    public val callTimeout: Duration? = builder.callTimeout?.toJavaDuration()
 
     /**
      * How many calls of this side may wait for their return at once on one connection.
@@ -83,47 +86,80 @@ public class CommunicatorOptions private constructor(builder: Builder) {
     /** A builder that starts from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
-    /** Builds [CommunicatorOptions]; every setter returns the builder. */
+    /**
+     * Builds [CommunicatorOptions]. From Kotlin, set its properties in a block
+     * (`CommunicatorOptions { callTimeout = 10.seconds }`); from Java, chain its setters
+     * (`CommunicatorOptions.builder().callTimeout(Duration.ofSeconds(10)).build()`). Each value is
+     * checked as it is set.
+     */
+    @WsgridDsl
     public class Builder internal constructor(from: CommunicatorOptions?) {
-        internal var codec: Codec = from?.codec ?: KotlinxCodec.DEFAULT
-        internal var callTimeout: Duration? = from?.callTimeout
-        internal var maxPendingCalls: Int = from?.maxPendingCalls ?: 4096
-        internal var maxConcurrentCalls: Int = from?.maxConcurrentCalls ?: 1024
-        internal var blockingDispatcher: CoroutineDispatcher = from?.blockingDispatcher ?: Dispatchers.IO
-        internal var exposeStackTraces: Boolean = from?.exposeStackTraces ?: false
-        internal var streamBufferSize: Int = from?.streamBufferSize ?: 64
-        internal var eventListenerFactory: EventListener.Factory = from?.eventListenerFactory ?: EventListener.NONE_FACTORY
-        internal var mdc: Boolean = from?.mdc ?: true
+        /** [CommunicatorOptions.codec]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var codec: Codec = from?.codec ?: KotlinxCodec.DEFAULT
+
+        /** [CommunicatorOptions.callTimeout]; `null` turns the timeout off. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var callTimeout: kotlin.time.Duration? = from?.callTimeout?.toKotlinDuration()
+            set(value) { field = requirePositiveOrNull("callTimeout", value) }
+
+        /** [CommunicatorOptions.maxPendingCalls]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var maxPendingCalls: Int = from?.maxPendingCalls ?: 4096
+            set(value) { field = requirePositive("maxPendingCalls", value) }
+
+        /** [CommunicatorOptions.maxConcurrentCalls]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var maxConcurrentCalls: Int = from?.maxConcurrentCalls ?: 1024
+            set(value) { field = requirePositive("maxConcurrentCalls", value) }
+
+        /** [CommunicatorOptions.blockingDispatcher]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var blockingDispatcher: CoroutineDispatcher = from?.blockingDispatcher ?: Dispatchers.IO
+
+        /** [CommunicatorOptions.exposeStackTraces]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var exposeStackTraces: Boolean = from?.exposeStackTraces ?: false
+
+        /** [CommunicatorOptions.streamBufferSize]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var streamBufferSize: Int = from?.streamBufferSize ?: 64
+            set(value) { field = requirePositive("streamBufferSize", value) }
+
+        /** [CommunicatorOptions.eventListenerFactory]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var eventListenerFactory: EventListener.Factory = from?.eventListenerFactory ?: EventListener.NONE_FACTORY
+
+        /** [CommunicatorOptions.mdc]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var mdc: Boolean = from?.mdc ?: true
 
         /** Creates a builder with the defaults. */
         public constructor() : this(null)
 
-        /** Sets [CommunicatorOptions.codec]. */
+        /** Sets [codec]. */
         public fun codec(codec: Codec): Builder = apply { this.codec = codec }
 
-        /** Sets [CommunicatorOptions.callTimeout]; `null` turns the timeout off. */
-        public fun callTimeout(timeout: Duration?): Builder = apply { callTimeout = requirePositiveOrNull("callTimeout", timeout) }
+        /** Sets [callTimeout]; `null` turns the timeout off. */
+        public fun callTimeout(timeout: Duration?): Builder = apply { callTimeout = timeout?.toKotlinDuration() }
 
-        /** Sets [CommunicatorOptions.callTimeout]; `null` turns the timeout off. */
-        public fun callTimeout(timeout: kotlin.time.Duration?): Builder = callTimeout(timeout?.toJavaDuration())
+        /** Sets [maxPendingCalls]. */
+        public fun maxPendingCalls(max: Int): Builder = apply { maxPendingCalls = max }
 
-        /** Sets [CommunicatorOptions.maxPendingCalls]. */
-        public fun maxPendingCalls(max: Int): Builder = apply { maxPendingCalls = requirePositive("maxPendingCalls", max) }
+        /** Sets [maxConcurrentCalls]. */
+        public fun maxConcurrentCalls(max: Int): Builder = apply { maxConcurrentCalls = max }
 
-        /** Sets [CommunicatorOptions.maxConcurrentCalls]. */
-        public fun maxConcurrentCalls(max: Int): Builder = apply { maxConcurrentCalls = requirePositive("maxConcurrentCalls", max) }
-
-        /** Sets [CommunicatorOptions.blockingDispatcher]. */
+        /** Sets [blockingDispatcher]. */
         public fun blockingDispatcher(dispatcher: CoroutineDispatcher): Builder = apply { blockingDispatcher = dispatcher }
 
         /** Runs blocking provider methods on [executor] (see [CommunicatorOptions.blockingDispatcher]). */
         public fun blockingExecutor(executor: Executor): Builder = blockingDispatcher(executor.asCoroutineDispatcher())
 
-        /** Sets [CommunicatorOptions.exposeStackTraces]. */
+        /** Sets [exposeStackTraces]. */
         public fun exposeStackTraces(expose: Boolean): Builder = apply { exposeStackTraces = expose }
 
-        /** Sets [CommunicatorOptions.streamBufferSize]. */
-        public fun streamBufferSize(items: Int): Builder = apply { streamBufferSize = requirePositive("streamBufferSize", items) }
+        /** Sets [streamBufferSize]. */
+        public fun streamBufferSize(items: Int): Builder = apply { streamBufferSize = items }
 
         /** Sets [CommunicatorOptions.eventListenerFactory] to one that hands every connection [listener]. */
         public fun eventListener(listener: EventListener): Builder = eventListenerFactory(EventListener.factory(listener))
@@ -149,3 +185,8 @@ public class CommunicatorOptions private constructor(builder: Builder) {
         public fun builder(): Builder = Builder()
     }
 }
+
+/** Builds [CommunicatorOptions] from the defaults and what [block] sets: `CommunicatorOptions { callTimeout = 10.seconds }`. */
+@JvmSynthetic
+public inline fun CommunicatorOptions(block: CommunicatorOptions.Builder.() -> Unit): CommunicatorOptions =
+    CommunicatorOptions.Builder().apply(block).build()

@@ -1,5 +1,6 @@
 package dev.wsgrid.rpc
 
+import dev.wsgrid.rpc.internal.PlainJson
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
@@ -25,18 +26,27 @@ public open class WsgridException(message: String, cause: Throwable? = null) : R
  * @property name the remote error's `name` (`"Error"`, `"RangeError"`, a JVM exception's
  *   simple class name), or `null` when the remote side threw a value that is not an error object.
  * @property remoteMessage the remote error's `message`, or the thrown value as text.
- * @property data the whole error value as it travelled.
+ * @property data the whole error value as it travelled (from Java: [properties], [dataJson]).
  * @property listener the dotted path of the call that failed, when known (`scientific.sqrt`).
  */
 public class RemoteException @JvmOverloads constructor(
     public val name: String?,
     public val remoteMessage: String,
+    @get:JvmSynthetic
     public val data: JsonElement = JsonNull,
     public val listener: String? = null,
 ) : WsgridException(remoteMessage) {
 
     /** The remote error's own property [key] (for example `code`), or `null` if it has none. */
+    @JvmSynthetic
     public fun property(key: String): JsonElement? = (data as? JsonObject)?.get(key)
+
+    /**
+     * The remote error's own properties as plain Java values (`Map`, `List`, `String`, `Long`,
+     * `Double`, `Boolean`, `null`); empty when the remote side threw a value that is not an object.
+     */
+    @Suppress("UNCHECKED_CAST")
+    public val properties: Map<String, Any?> get() = (PlainJson.toPlain(data as? JsonObject) as Map<String, Any?>?).orEmpty()
 
     /** The whole error value as JSON text, for callers that read it with another JSON library (Jackson). */
     public val dataJson: String get() = data.toString()

@@ -1,5 +1,6 @@
 package dev.wsgrid.rpc
 
+import dev.wsgrid.rpc.internal.PlainJson
 import kotlinx.serialization.json.JsonElement
 
 /**
@@ -12,7 +13,7 @@ import kotlinx.serialization.json.JsonElement
  * @property listener the dotted path of the function in the callee's provider.
  * @property parameters the arguments, spread as TGrid sends them.
  */
-public class InvokeFunction(
+public class InvokeFunction internal constructor(
     public val uid: Long,
     public val listener: String,
     public val parameters: MutableList<InvokeParameter>,
@@ -25,12 +26,21 @@ public class InvokeFunction(
  *
  * @property type JavaScript's `typeof` of the value (`number`, `string`, `boolean`, `object`,
  *   `undefined`); informative only, receivers do not rely on it.
- * @property value the argument's JSON.
+ * @property value the argument's JSON (from Java: [plainValue]).
  */
-public class InvokeParameter(
+public class InvokeParameter internal constructor(
     public var type: String,
+    @get:JvmSynthetic @set:JvmSynthetic
     public var value: JsonElement,
 ) {
+    /**
+     * [value] as plain Java values (`Map`, `List`, `String`, `Long`, `Double`, `Boolean`, `null`);
+     * setting it replaces [value].
+     */
+    public var plainValue: Any?
+        get() = PlainJson.toPlain(value)
+        set(plain) { value = PlainJson.fromPlain(plain) }
+
     override fun toString(): String = "$type:$value"
 }
 
@@ -40,12 +50,21 @@ public class InvokeParameter(
  * @property uid the uid of the call it answers.
  * @property success whether the call succeeded; when `false`, [value] is the error.
  * @property value the result or the error; `null` for a function that returns nothing.
- *   Listeners may replace it.
+ *   Listeners may replace it (from Java: [plainValue]).
  */
-public class InvokeReturn(
+public class InvokeReturn internal constructor(
     public val uid: Long,
     public val success: Boolean,
+    @get:JvmSynthetic @set:JvmSynthetic
     public var value: JsonElement?,
 ) {
+    /**
+     * [value] as plain Java values (`Map`, `List`, `String`, `Long`, `Double`, `Boolean`, `null`);
+     * setting it replaces [value].
+     */
+    public var plainValue: Any?
+        get() = PlainJson.toPlain(value)
+        set(plain) { value = PlainJson.fromPlain(plain) }
+
     override fun toString(): String = "InvokeReturn(uid=$uid, success=$success, value=$value)"
 }

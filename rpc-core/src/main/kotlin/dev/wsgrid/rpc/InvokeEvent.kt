@@ -11,16 +11,16 @@ public sealed class InvokeEvent {
     public abstract val function: InvokeFunction
 
     /** A call is about to be sent; changing [function]'s parameters changes what is sent. */
-    public class Send(public val time: Instant, override val function: InvokeFunction) : InvokeEvent()
+    public class Send internal constructor(public val time: Instant, override val function: InvokeFunction) : InvokeEvent()
 
     /** A call arrived; changing [function]'s parameters changes what the provider receives. */
-    public class Receive(public val time: Instant, override val function: InvokeFunction) : InvokeEvent()
+    public class Receive internal constructor(public val time: Instant, override val function: InvokeFunction) : InvokeEvent()
 
     /**
      * A return arrived for a call this side made; changing [result]'s value changes what the
      * caller gets.
      */
-    public class Complete(
+    public class Complete internal constructor(
         override val function: InvokeFunction,
         public val result: InvokeReturn,
         public val requestedAt: Instant,
@@ -28,7 +28,7 @@ public sealed class InvokeEvent {
     ) : InvokeEvent()
 
     /** The provider finished a call; changing [result]'s value changes what is sent back. */
-    public class Return(
+    public class Return internal constructor(
         override val function: InvokeFunction,
         public val result: InvokeReturn,
         public val requestedAt: Instant,

@@ -24,7 +24,7 @@ suspend fun startDemoServer(room: ChatRoom): WebSocketServer<JsonElement, Any> {
         when (acceptor.path.substringBefore('?')) {
             "/calculator" -> {
                 val token = ((acceptor.header as? JsonObject)?.get("token") as? JsonPrimitive)?.content
-                if (token == "demo") acceptor.accept(Calculator()) else acceptor.reject(1008, "unknown token")
+                if (token == "demo") acceptor.accept(Calculator()) else acceptor.reject("unknown token")
             }
             "/chat" -> {
                 // the participant's own provider, which the server calls back for every message
@@ -33,7 +33,7 @@ suspend fun startDemoServer(room: ChatRoom): WebSocketServer<JsonElement, Any> {
                 acceptor.join()
                 service.leave()
             }
-            else -> acceptor.reject(1008, "nothing is served at ${acceptor.path}: try /calculator or /chat")
+            else -> acceptor.reject("nothing is served at ${acceptor.path}: try /calculator or /chat")
         }
     }
     return server

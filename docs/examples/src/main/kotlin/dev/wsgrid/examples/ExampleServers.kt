@@ -11,7 +11,7 @@ suspend fun startCalculatorServer(host: String, port: Int, token: String?): WebS
     server.open(host, port) { acceptor ->
         val given = ((acceptor.header as? JsonObject)?.get("token") as? JsonPrimitive)?.takeIf { it.isString }?.content
         if (token == null || given == token) acceptor.accept(Calculator())
-        else acceptor.reject(1008, "a header {\"token\": ...} with the right token is required")
+        else acceptor.reject("a header {\"token\": ...} with the right token is required")
     }
     return server
 }

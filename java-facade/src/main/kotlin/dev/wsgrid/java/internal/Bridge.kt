@@ -35,7 +35,7 @@ import java.util.function.ToIntFunction
  * (connect, accept, close, join) and ends with it. Operations start undispatched, so what they
  * do first (sending a header, a close frame) happens before the future is returned.
  */
-public class Bridge(name: String) {
+internal class Bridge(name: String) {
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName(name))
 
     private fun <T> start(block: suspend CoroutineScope.() -> T): CompletableFuture<T> =

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap
  * `java.time` and byte arrays, with the same JSON shapes the Kotlin codec gives (dates as
  * ISO-8601 strings, as TGrid sends them).
  */
-public class JacksonCodec(private val mapper: ObjectMapper) : Codec {
+internal class JacksonCodec(private val mapper: ObjectMapper) : Codec {
     private val adapters = ConcurrentHashMap<Type, ValueAdapter>()
 
     override fun adapter(type: Type): ValueAdapter = adapters.getOrPut(type) {

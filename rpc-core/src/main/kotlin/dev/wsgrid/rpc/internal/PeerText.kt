@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong
  * it back in error replies and writes it to logs: never whole, never raw. Public only so the
  * other wsgrid modules can reach it; not part of the API.
  */
+@InternalWsgridApi
 public object PeerText {
     /** The most of a peer's name (a listener path) an error reply or a log line quotes. */
     public const val MAX_NAME: Int = 80
@@ -64,6 +65,7 @@ public object PeerText {
  * counted, and the next warning that passes says how many were. Public only so the other wsgrid
  * modules can reach it; not part of the API.
  */
+@InternalWsgridApi
 public class WarningLimiter(private val perSecond: Int = 10, private val burst: Int = 20) {
     private val intervalNanos = 1_000_000_000L / perSecond
     private val nextFree = AtomicLong(System.nanoTime() - burst * intervalNanos)
@@ -94,6 +96,7 @@ public class WarningLimiter(private val perSecond: Int = 10, private val burst: 
     }
 
     /** The limiter of warnings about bad input from peers. */
+    @InternalWsgridApi
     public companion object {
         /** Shared by every connection of this JVM. */
         @JvmField

@@ -37,6 +37,7 @@ public class RecordedCall(
     override fun toString(): String = "RecordedCall($listener, ${arguments.size} arguments${if (oneWay) ", one-way" else ""})"
 
     /** Recording. */
+    @InternalWsgridApi
     public companion object {
         /**
          * Runs [call] once on a recording driver of [type] bound with [options]' codec, and answers

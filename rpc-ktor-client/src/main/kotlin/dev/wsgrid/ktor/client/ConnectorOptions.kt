@@ -3,20 +3,36 @@ package dev.wsgrid.ktor.client
 import dev.wsgrid.rpc.internal.requirePositive
 import dev.wsgrid.rpc.internal.requirePositiveOrNull
 
+import dev.wsgrid.ktor.ConnectionOptions
+import dev.wsgrid.ktor.ConnectionOptionsBuilder
 import dev.wsgrid.rpc.CommunicatorOptions
+import dev.wsgrid.rpc.WsgridDsl
 import io.ktor.client.HttpClient
 import java.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
+import kotlin.time.Duration as KDuration
 import javax.net.ssl.X509TrustManager
 
 /**
- * How a [WebSocketConnector] connects. Immutable; build with [builder] or [newBuilder].
+ * How a [WebSocketConnector] connects. Immutable; build with [builder] or [newBuilder], or from
+ * Kotlin:
+ *
+ * ```kotlin
+ * val options = ConnectorOptions {
+ *     handshakeTimeout = 5.seconds
+ *     headers["Authorization"] = "Bearer $token"
+ *     reconnect = ReconnectPolicy.DEFAULT
+ * }
+ * ```
  */
-public class ConnectorOptions private constructor(b: Builder) {
+public class ConnectorOptions private constructor(b: Builder) : ConnectionOptions {
     /** Codec, limits and timeouts of the communicator. Default: [CommunicatorOptions.DEFAULT]. */
-    public val communicator: CommunicatorOptions = b.communicator
+    override val communicator: CommunicatorOptions = b.communicator
 
     /** How long to wait for the server to accept the header. Default: 10 s. */
-    public val handshakeTimeout: Duration = b.handshakeTimeout
+    override val handshakeTimeout: Duration = b.handshakeTimeout.toJavaDuration()
 
     /** Extra HTTP headers of the upgrade request (an `Authorization`, a cookie). Default: none. */
     public val headers: Map<String, String> = b.headers.toMap()
@@ -30,13 +46,13 @@ public class ConnectorOptions private constructor(b: Builder) {
      * How often to ping the server; `null` sends no pings. Default: none, as in TGrid, except for
      * reconnecting connectors, which ping every 5 s so that an outage is noticed even when idle.
      */
-    public val pingInterval: Duration? = b.pingInterval ?: if (b.reconnect != null && !b.pingSet) Duration.ofSeconds(5) else null
+    override val pingInterval: Duration? = b.pingInterval?.toJavaDuration() ?: if (b.reconnect != null && !b.pingSet) Duration.ofSeconds(5) else null
 
     /** With [pingInterval], how long a ping may go unanswered before the connection is dropped. Default: 15 s (10 s when reconnecting). */
-    public val pongTimeout: Duration = b.pongTimeout ?: if (b.reconnect != null) Duration.ofSeconds(10) else Duration.ofSeconds(15)
+    override val pongTimeout: Duration = b.pongTimeout?.toJavaDuration() ?: if (b.reconnect != null) Duration.ofSeconds(10) else Duration.ofSeconds(15)
 
     /** The largest frame accepted from the server, in bytes. Default: 16 MiB. */
-    public val maxFrameSize: Long = b.maxFrameSize
+    override val maxFrameSize: Long = b.maxFrameSize
 
     /**
      * A Ktor client to connect with, shared with other connectors and owned by the caller (it
@@ -55,7 +71,7 @@ public class ConnectorOptions private constructor(b: Builder) {
      * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
      * is not reading, is closed with 1008. Default: 30 s.
      */
-    public val sendTimeout: Duration = b.sendTimeout
+    override val sendTimeout: Duration = b.sendTimeout.toJavaDuration()
 
     /**
      * Whether to offer wsgrid's extensions (the WebSocket subprotocol `wsgrid.v1`): cancellation
@@ -63,13 +79,13 @@ public class ConnectorOptions private constructor(b: Builder) {
      * [protocol][dev.wsgrid.rpc.Communicator.protocol] is then `WSGRID_V1`; a TGrid server does
      * not, and it stays `TGRID`. Default: `true`; `false` connects exactly as a TGrid client does.
      */
-    public val extensions: Boolean = b.extensions
+    override val extensions: Boolean = b.extensions
 
     /**
      * Compresses frames with permessage-deflate when the server agrees, but only those of at least
      * this many bytes; `null` (the default) does not offer compression.
      */
-    public val compressionThreshold: Int? = b.compressionThreshold
+    override val compressionThreshold: Int? = b.compressionThreshold
 
     /**
      * The Ktor engine of the connector's own client (ignored with [httpClient]). Default:
@@ -81,14 +97,14 @@ public class ConnectorOptions private constructor(b: Builder) {
      * Bytes a connection may have waiting to be sent before it stops reading its peer's frames and
      * senders that can wait do so (a peer reading slower than it is written to). Default: 1 MiB.
      */
-    public val outgoingBuffer: Long = b.outgoingBuffer
+    override val outgoingBuffer: Long = b.outgoingBuffer
 
     /**
      * Bytes a connection may have waiting to be sent at most: a peer that lets more pile up (it
      * does not read) is dropped with 1008 at once, as one that stays above [outgoingBuffer] for
      * [sendTimeout] is. One frame bigger than this still goes when nothing else waits. Default: 16 MiB.
      */
-    public val maxOutgoingBytes: Long = b.maxOutgoingBytes
+    override val maxOutgoingBytes: Long = b.maxOutgoingBytes
 
     /** Told of reconnects; `null` (the default) for none. */
     public val listener: ConnectorListener? = b.listener
@@ -96,91 +112,82 @@ public class ConnectorOptions private constructor(b: Builder) {
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
-    /** Builds [ConnectorOptions]. */
-    public class Builder internal constructor(from: ConnectorOptions?) {
-        internal var communicator = from?.communicator ?: CommunicatorOptions.DEFAULT
-        internal var handshakeTimeout: Duration = from?.handshakeTimeout ?: Duration.ofSeconds(10)
-        internal val headers = LinkedHashMap(from?.headers ?: emptyMap())
-        internal var pingInterval: Duration? = from?.pingInterval
+    /**
+     * Builds [ConnectorOptions]. From Kotlin, set its properties in a block
+     * (`ConnectorOptions { handshakeTimeout = 5.seconds }`); from Java, chain its setters
+     * (`ConnectorOptions.builder().handshakeTimeout(Duration.ofSeconds(5)).build()`). Each value is
+     * checked as it is set.
+     */
+    @WsgridDsl
+    public class Builder internal constructor(from: ConnectorOptions?) : ConnectionOptionsBuilder<Builder>(from, 10.seconds) {
+        /** The extra HTTP headers of the upgrade request ([ConnectorOptions.headers]); add to it. */
+        @get:JvmSynthetic
+        public val headers: MutableMap<String, String> = LinkedHashMap(from?.headers ?: emptyMap())
+
+        /** [ConnectorOptions.pingInterval]; `null` turns pings off. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var pingInterval: KDuration? = from?.pingInterval?.toKotlinDuration()
+            set(value) {
+                field = requirePositiveOrNull("pingInterval", value)
+                pingSet = true
+            }
         internal var pingSet: Boolean = from != null
-        internal var pongTimeout: Duration? = from?.pongTimeout
-        internal var reconnect: ReconnectPolicy? = from?.reconnect
-        internal var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
-        internal var httpClient: HttpClient? = from?.httpClient
-        internal var trustManager: X509TrustManager? = from?.trustManager
 
-        internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
-        internal var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
-        internal var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
+        /** [ConnectorOptions.pongTimeout]; `null` leaves it to its default. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var pongTimeout: KDuration? = from?.pongTimeout?.toKotlinDuration()
+            set(value) { field = requirePositiveOrNull("pongTimeout", value) }
 
-        /** Sets [ConnectorOptions.outgoingBuffer]. */
-        public fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = requirePositive("outgoingBuffer", bytes) }
+        /** [ConnectorOptions.reconnect]; `null` turns reconnecting off. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var reconnect: ReconnectPolicy? = from?.reconnect
 
-        /** Sets [ConnectorOptions.maxOutgoingBytes]. */
-        public fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = requirePositive("maxOutgoingBytes", bytes) }
-        internal var extensions: Boolean = from?.extensions ?: true
-        internal var compressionThreshold: Int? = from?.compressionThreshold
-        internal var engine: ClientEngine = from?.engine ?: ClientEngine.JAVA
+        /** [ConnectorOptions.httpClient]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var httpClient: HttpClient? = from?.httpClient
 
-        /** Sets [ConnectorOptions.engine]. */
-        public fun engine(engine: ClientEngine): Builder = apply { this.engine = engine }
+        /** [ConnectorOptions.trustManager]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var trustManager: X509TrustManager? = from?.trustManager
+
+        /** [ConnectorOptions.engine]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var engine: ClientEngine = from?.engine ?: ClientEngine.JAVA
 
         internal var listener: ConnectorListener? = from?.listener
 
         /** A builder with the defaults. */
         public constructor() : this(null)
 
-        /** Sets [ConnectorOptions.sendTimeout]. */
-        public fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = requirePositive("sendTimeout", timeout) }
-
-        /** Sets [ConnectorOptions.communicator]. */
-        public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
-
-        /** Sets [ConnectorOptions.handshakeTimeout]. */
-        public fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = requirePositive("handshakeTimeout", timeout) }
-
         /** Adds an HTTP header to the upgrade request. */
         public fun header(name: String, value: String): Builder = apply { headers[name] = value }
 
-        /** Sets [ConnectorOptions.pingInterval]; `null` turns pings off. */
-        public fun pingInterval(interval: Duration?): Builder = apply {
-            pingInterval = requirePositiveOrNull("pingInterval", interval)
-            pingSet = true
-        }
+        override fun pingInterval(interval: Duration?): Builder = apply { pingInterval = interval?.toKotlinDuration() }
 
-        /** Sets [ConnectorOptions.reconnect]; `null` turns reconnecting off. */
+        /** Sets [reconnect]; `null` turns reconnecting off. */
         public fun reconnect(policy: ReconnectPolicy?): Builder = apply { reconnect = policy }
 
-        /** Sets [ConnectorOptions.pongTimeout]. */
-        public fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = requirePositive("pongTimeout", timeout) }
+        override fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = timeout.toKotlinDuration() }
 
-        /** Sets [ConnectorOptions.maxFrameSize]. */
-        public fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = requirePositive("maxFrameSize", bytes) }
-
-        /** Sets [ConnectorOptions.httpClient]. */
+        /** Sets [httpClient]. */
         public fun httpClient(client: HttpClient?): Builder = apply { httpClient = client }
 
-        /** Sets [ConnectorOptions.trustManager]. */
+        /** Sets [trustManager]. */
         public fun trustManager(manager: X509TrustManager?): Builder = apply { trustManager = manager }
 
-        /** Sets [ConnectorOptions.extensions]. */
-        public fun extensions(offer: Boolean): Builder = apply { extensions = offer }
-
-        /**
-         * Sets [ConnectorOptions.compressionThreshold]; `null` turns compression off. Applies to the
-         * connector's own Ktor client: a shared [httpClient] needs `WebSocketDeflateExtension` itself.
-         */
-        public fun compressionThreshold(bytes: Int?): Builder = apply {
-            require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
-            compressionThreshold = bytes
-        }
+        /** Sets [engine]. */
+        public fun engine(engine: ClientEngine): Builder = apply { this.engine = engine }
 
         /** Sets [ConnectorOptions.listener]. */
         public fun listener(listener: ConnectorListener?): Builder = apply { this.listener = listener }
 
-        /** Builds the options. */
+        /**
+         * Builds the options.
+         *
+         * @throws IllegalArgumentException when [maxOutgoingBytes] is below [outgoingBuffer].
+         */
         public fun build(): ConnectorOptions {
-            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            checkShared()
             return ConnectorOptions(this)
         }
     }
@@ -196,3 +203,7 @@ public class ConnectorOptions private constructor(b: Builder) {
         public fun builder(): Builder = Builder()
     }
 }
+
+/** Builds [ConnectorOptions] from the defaults and what [block] sets: `ConnectorOptions { pingInterval = 20.seconds }`. */
+@JvmSynthetic
+public inline fun ConnectorOptions(block: ConnectorOptions.Builder.() -> Unit): ConnectorOptions = ConnectorOptions.Builder().apply(block).build()

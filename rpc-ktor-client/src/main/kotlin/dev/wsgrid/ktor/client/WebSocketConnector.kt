@@ -54,7 +54,7 @@ import kotlin.coroutines.EmptyCoroutineContext
  * [provider][Communicator.provider] to the server and calls the server's through drivers.
  *
  * ```kotlin
- * val connector = WebSocketConnector(Credentials("token"), provider = ChatPrinter())
+ * val connector = WebSocketConnector(Credentials("token"), provider = ChatPrinter())   // or WebSocketConnector(header) to serve nothing
  * connector.connect("ws://127.0.0.1:37000/chat")
  * val chat = connector.getDriver<IChatService>()
  * chat.talk("hello")
@@ -367,3 +367,15 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
         }
     }
 }
+
+/**
+ * A connector that sends [header] and serves nothing to the server, with no provider type to
+ * name: `val connector = WebSocketConnector(Credentials("token"))`.
+ *
+ * @param headerType how to encode [header]: its runtime class by default; give a full type for generic headers.
+ */
+public fun <Header> WebSocketConnector(
+    header: Header,
+    options: ConnectorOptions = ConnectorOptions.DEFAULT,
+    headerType: Type? = null,
+): WebSocketConnector<Header, Nothing> = WebSocketConnector(header, null, options, headerType)

@@ -3,28 +3,46 @@ package dev.wsgrid.ktor.server
 import dev.wsgrid.rpc.internal.requirePositive
 import dev.wsgrid.rpc.internal.requirePositiveOrNull
 
+import dev.wsgrid.ktor.ConnectionOptions
+import dev.wsgrid.ktor.ConnectionOptionsBuilder
 import dev.wsgrid.rpc.CommunicatorOptions
+import dev.wsgrid.rpc.WsgridDsl
 import java.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
+import kotlin.time.toKotlinDuration
+import kotlin.time.Duration as KDuration
 
-/** How a wsgrid server or route treats its clients. Immutable; build with [builder] or [newBuilder]. */
-public class ServerOptions private constructor(b: Builder) {
+/**
+ * How a wsgrid server or route treats its clients. Immutable; build with [builder] or
+ * [newBuilder], or from Kotlin:
+ *
+ * ```kotlin
+ * val options = ServerOptions {
+ *     handshakeTimeout = 3.seconds
+ *     maxConnections = 1_000
+ *     communicator { callTimeout = 10.seconds }
+ * }
+ * ```
+ */
+public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
     /** Codec, limits and timeouts of every acceptor. Default: [CommunicatorOptions.DEFAULT]. */
-    public val communicator: CommunicatorOptions = b.communicator
+    override val communicator: CommunicatorOptions = b.communicator
 
     /** How long a client may take to send its header before it is closed with 1008. Default: 5 s. */
-    public val handshakeTimeout: Duration = b.handshakeTimeout
+    override val handshakeTimeout: Duration = b.handshakeTimeout.toJavaDuration()
 
     /** The largest frame accepted from a client; a larger one closes it with 1009. Default: 16 MiB. */
-    public val maxFrameSize: Long = b.maxFrameSize
+    override val maxFrameSize: Long = b.maxFrameSize
 
     /** How many clients may be connected at once; one more is closed with 1013. Default: 10,000. */
     public val maxConnections: Int = b.maxConnections
 
     /** How often to ping each client; `null` (the default, as in TGrid) sends no pings. */
-    public val pingInterval: Duration? = b.pingInterval
+    override val pingInterval: Duration? = b.pingInterval?.toJavaDuration()
 
     /** With [pingInterval], how long a ping may go unanswered before the client is dropped. Default: 15 s. */
-    public val pongTimeout: Duration = b.pongTimeout
+    override val pongTimeout: Duration = b.pongTimeout.toJavaDuration()
 
     /** Frames buffered per connection and direction by the standalone server's Ktor sessions. Default: 64. */
     public val frameBuffer: Int = b.frameBuffer
@@ -39,7 +57,7 @@ public class ServerOptions private constructor(b: Builder) {
      * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
      * is not reading, is closed with 1008. Default: 30 s.
      */
-    public val sendTimeout: Duration = b.sendTimeout
+    override val sendTimeout: Duration = b.sendTimeout.toJavaDuration()
 
     /**
      * Whether to agree to wsgrid's extensions (cancellation across the wire, streams) with clients
@@ -48,14 +66,14 @@ public class ServerOptions private constructor(b: Builder) {
      * [protocol][dev.wsgrid.rpc.Communicator.protocol] is `WSGRID_V1`; every other client gets
      * plain TGrid. Default: `true`.
      */
-    public val extensions: Boolean = b.extensions
+    override val extensions: Boolean = b.extensions
 
     /**
      * For the standalone [WebSocketServer]: compress frames of at least this many bytes with
      * permessage-deflate when the client offers it; `null` (the default) agrees to no compression.
      * A [wsgrid] route follows the application's own WebSockets plugin instead.
      */
-    public val compressionThreshold: Int? = b.compressionThreshold
+    override val compressionThreshold: Int? = b.compressionThreshold
 
     /** The outgoing queue's bounds of each connection. */
     internal val outgoingLimits: dev.wsgrid.ktor.OutgoingLimits get() = dev.wsgrid.ktor.OutgoingLimits(outgoingBuffer, maxOutgoingBytes, sendTimeout)
@@ -67,101 +85,101 @@ public class ServerOptions private constructor(b: Builder) {
      * How long a socket of the standalone server on Netty may take from its accept to a complete
      * WebSocket upgrade (TLS and HTTP request included) before it is closed. Default: 5 s.
      */
-    public val upgradeTimeout: Duration = b.upgradeTimeout
+    public val upgradeTimeout: Duration = b.upgradeTimeout.toJavaDuration()
 
     /**
      * Bytes a connection may have waiting to be sent before it stops reading its peer's frames and
      * senders that can wait do so (a peer reading slower than it is written to). Default: 1 MiB.
      */
-    public val outgoingBuffer: Long = b.outgoingBuffer
+    override val outgoingBuffer: Long = b.outgoingBuffer
 
     /**
      * Bytes a connection may have waiting to be sent at most: a peer that lets more pile up (it
      * does not read) is dropped with 1008 at once, as one that stays above [outgoingBuffer] for
      * [sendTimeout] is. One frame bigger than this still goes when nothing else waits. Default: 16 MiB.
      */
-    public val maxOutgoingBytes: Long = b.maxOutgoingBytes
+    override val maxOutgoingBytes: Long = b.maxOutgoingBytes
 
     /** A builder starting from these options. */
     public fun newBuilder(): Builder = Builder(this)
 
-    /** Builds [ServerOptions]. */
-    public class Builder internal constructor(from: ServerOptions?) {
-        internal var communicator = from?.communicator ?: CommunicatorOptions.DEFAULT
-        internal var handshakeTimeout: Duration = from?.handshakeTimeout ?: Duration.ofSeconds(5)
-        internal var maxFrameSize: Long = from?.maxFrameSize ?: (16L shl 20)
-        internal var maxConnections: Int = from?.maxConnections ?: 10_000
-        internal var pingInterval: Duration? = from?.pingInterval
-        internal var pongTimeout: Duration = from?.pongTimeout ?: Duration.ofSeconds(15)
-        internal var frameBuffer: Int = from?.frameBuffer ?: 64
-        internal var verifier: ClientVerifier? = from?.verifier
-        internal var listener: ServerListener? = from?.listener
+    /**
+     * Builds [ServerOptions]. From Kotlin, set its properties in a block
+     * (`ServerOptions { handshakeTimeout = 3.seconds }`); from Java, chain its setters
+     * (`ServerOptions.builder().handshakeTimeout(Duration.ofSeconds(3)).build()`). Each value is
+     * checked as it is set.
+     */
+    @WsgridDsl
+    public class Builder internal constructor(from: ServerOptions?) : ConnectionOptionsBuilder<Builder>(from, 5.seconds) {
+        /** [ServerOptions.maxConnections]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var maxConnections: Int = from?.maxConnections ?: 10_000
+            set(value) { field = requirePositive("maxConnections", value) }
 
-        internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
-        internal var outgoingBuffer: Long = from?.outgoingBuffer ?: (1L shl 20)
-        internal var maxOutgoingBytes: Long = from?.maxOutgoingBytes ?: (16L shl 20)
+        /** [ServerOptions.pingInterval]; `null` turns pings off. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var pingInterval: KDuration? = from?.pingInterval?.toKotlinDuration()
+            set(value) { field = requirePositiveOrNull("pingInterval", value) }
 
-        /** Sets [ServerOptions.outgoingBuffer]. */
-        public fun outgoingBuffer(bytes: Long): Builder = apply { outgoingBuffer = requirePositive("outgoingBuffer", bytes) }
+        /** [ServerOptions.pongTimeout]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var pongTimeout: KDuration = from?.pongTimeout?.toKotlinDuration() ?: 15.seconds
+            set(value) { field = requirePositive("pongTimeout", value) }
 
-        /** Sets [ServerOptions.maxOutgoingBytes]. */
-        public fun maxOutgoingBytes(bytes: Long): Builder = apply { maxOutgoingBytes = requirePositive("maxOutgoingBytes", bytes) }
-        internal var extensions: Boolean = from?.extensions ?: true
-        internal var compressionThreshold: Int? = from?.compressionThreshold
-        internal var engine: ServerEngine = from?.engine ?: ServerEngine.NETTY
-        internal var upgradeTimeout: Duration = from?.upgradeTimeout ?: Duration.ofSeconds(5)
+        /** [ServerOptions.frameBuffer]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var frameBuffer: Int = from?.frameBuffer ?: 64
+            set(value) { field = requirePositive("frameBuffer", value) }
 
-        /** Sets [ServerOptions.engine]. */
-        public fun engine(engine: ServerEngine): Builder = apply { this.engine = engine }
+        /** [ServerOptions.verifier]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var verifier: ClientVerifier? = from?.verifier
 
-        /** Sets [ServerOptions.upgradeTimeout]. */
-        public fun upgradeTimeout(timeout: Duration): Builder = apply { upgradeTimeout = requirePositive("upgradeTimeout", timeout) }
+        /** [ServerOptions.listener]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var listener: ServerListener? = from?.listener
+
+        /** [ServerOptions.engine]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var engine: ServerEngine = from?.engine ?: ServerEngine.NETTY
+
+        /** [ServerOptions.upgradeTimeout]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var upgradeTimeout: KDuration = from?.upgradeTimeout?.toKotlinDuration() ?: 5.seconds
+            set(value) { field = requirePositive("upgradeTimeout", value) }
 
         /** A builder with the defaults. */
         public constructor() : this(null)
 
-        /** Sets [ServerOptions.sendTimeout]. */
-        public fun sendTimeout(timeout: Duration): Builder = apply { sendTimeout = requirePositive("sendTimeout", timeout) }
+        /** Sets [maxConnections]. */
+        public fun maxConnections(max: Int): Builder = apply { maxConnections = max }
 
-        /** Sets [ServerOptions.communicator]. */
-        public fun communicator(options: CommunicatorOptions): Builder = apply { communicator = options }
+        override fun pingInterval(interval: Duration?): Builder = apply { pingInterval = interval?.toKotlinDuration() }
 
-        /** Sets [ServerOptions.handshakeTimeout]. */
-        public fun handshakeTimeout(timeout: Duration): Builder = apply { handshakeTimeout = requirePositive("handshakeTimeout", timeout) }
+        override fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = timeout.toKotlinDuration() }
 
-        /** Sets [ServerOptions.maxFrameSize]. */
-        public fun maxFrameSize(bytes: Long): Builder = apply { maxFrameSize = requirePositive("maxFrameSize", bytes) }
+        /** Sets [frameBuffer]. */
+        public fun frameBuffer(frames: Int): Builder = apply { frameBuffer = frames }
 
-        /** Sets [ServerOptions.maxConnections]. */
-        public fun maxConnections(max: Int): Builder = apply { maxConnections = requirePositive("maxConnections", max) }
-
-        /** Sets [ServerOptions.pingInterval]; `null` turns pings off. */
-        public fun pingInterval(interval: Duration?): Builder = apply { pingInterval = requirePositiveOrNull("pingInterval", interval) }
-
-        /** Sets [ServerOptions.pongTimeout]. */
-        public fun pongTimeout(timeout: Duration): Builder = apply { pongTimeout = requirePositive("pongTimeout", timeout) }
-
-        /** Sets [ServerOptions.frameBuffer]. */
-        public fun frameBuffer(frames: Int): Builder = apply { frameBuffer = requirePositive("frameBuffer", frames) }
-
-        /** Sets [ServerOptions.verifier]. */
+        /** Sets [verifier]. */
         public fun verifier(verifier: ClientVerifier?): Builder = apply { this.verifier = verifier }
 
-        /** Sets [ServerOptions.listener]. */
+        /** Sets [listener]. */
         public fun listener(listener: ServerListener?): Builder = apply { this.listener = listener }
 
-        /** Sets [ServerOptions.extensions]. */
-        public fun extensions(agree: Boolean): Builder = apply { extensions = agree }
+        /** Sets [engine]. */
+        public fun engine(engine: ServerEngine): Builder = apply { this.engine = engine }
 
-        /** Sets [ServerOptions.compressionThreshold]; `null` turns compression off. */
-        public fun compressionThreshold(bytes: Int?): Builder = apply {
-            require(bytes == null || bytes >= 0) { "compressionThreshold must not be negative, was $bytes" }
-            compressionThreshold = bytes
-        }
+        /** Sets [upgradeTimeout]. */
+        public fun upgradeTimeout(timeout: Duration): Builder = apply { upgradeTimeout = timeout.toKotlinDuration() }
 
-        /** Builds the options. */
+        /**
+         * Builds the options.
+         *
+         * @throws IllegalArgumentException when [maxOutgoingBytes] is below [outgoingBuffer].
+         */
         public fun build(): ServerOptions {
-            require(maxOutgoingBytes >= outgoingBuffer) { "maxOutgoingBytes ($maxOutgoingBytes) must be at least outgoingBuffer ($outgoingBuffer)" }
+            checkShared()
             return ServerOptions(this)
         }
     }
@@ -177,3 +195,7 @@ public class ServerOptions private constructor(b: Builder) {
         public fun builder(): Builder = Builder()
     }
 }
+
+/** Builds [ServerOptions] from the defaults and what [block] sets: `ServerOptions { maxConnections = 1_000 }`. */
+@JvmSynthetic
+public inline fun ServerOptions(block: ServerOptions.Builder.() -> Unit): ServerOptions = ServerOptions.Builder().apply(block).build()

@@ -24,7 +24,7 @@ import kotlin.time.toJavaDuration
  *
  * ```kotlin
  * server.open(0) { acceptor ->
- *     if (acceptor.header.token != "secret") acceptor.reject(1008, "bad token")
+ *     if (acceptor.header.token != "secret") acceptor.reject("bad token")   // 1008, CloseCodes.POLICY_VIOLATION
  *     else acceptor.accept(Calculator())
  * }
  * ```
@@ -148,7 +148,16 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     }
 
     /**
-     * Rejects the client: closes its socket with [code] and [reason], which its connect reports.
+     * Rejects the client with [CloseCodes.POLICY_VIOLATION] (1008, as TGrid does) and [reason],
+     * which its connect reports: `acceptor.reject("unknown token")`.
+     *
+     * @throws IllegalStateException unless the state is `NONE`.
+     */
+    public suspend fun reject(reason: String): Unit = reject(CloseCodes.POLICY_VIOLATION, reason)
+
+    /**
+     * Rejects the client: closes its socket with [code] (one of [CloseCodes]) and [reason], which
+     * its connect reports.
      *
      * @throws IllegalStateException unless the state is `NONE`.
      */
@@ -175,7 +184,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     }
 
     /**
-     * Closes the connection with [code] and [reason]; pending calls on both sides fail. Returns
+     * Closes the connection with [code] (one of [CloseCodes]) and [reason]; pending calls on both sides fail. Returns
      * once closed; at once when already closed.
      */
     public suspend fun close(code: Int = CloseCodes.NORMAL, reason: String = "") {

@@ -20,9 +20,10 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
-import kotlinx.serialization.json.JsonElement
 import java.lang.reflect.Type
 import java.net.BindException
+import kotlin.reflect.javaType
+import kotlin.reflect.typeOf
 
 /**
  * TGrid's `WebSocketServer` on Ktor (its Netty engine by default, see [ServerOptions.engine]):
@@ -30,7 +31,7 @@ import java.net.BindException
  * handler as a [WebSocketAcceptor].
  *
  * ```kotlin
- * val server = WebSocketServer<JsonElement, Calculator>()
+ * val server = WebSocketServer<Credentials, Calculator>()   // headers decoded to Credentials
  * server.open(0) { acceptor -> acceptor.accept(Calculator()) }
  * println("listening on ws://127.0.0.1:${server.port}")
  * // ...
@@ -48,12 +49,15 @@ import java.net.BindException
  * ## TLS
  * With [tls], the server serves `wss://` (on Netty: the CIO engine has no TLS).
  *
- * @param headerType the type client headers are decoded to (default: any JSON).
+ * From Kotlin, make one with the factory `WebSocketServer<Header, Provider>()`, which decodes
+ * headers to `Header` (`JsonElement` takes any JSON).
+ *
+ * @param headerType the type client headers are decoded to.
  * @param options handshake timeout, limits, pings, pre-upgrade check.
  * @param tls the key and certificates to serve `wss://` with; `null` (the default) serves `ws://`.
  */
 public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
-    private val headerType: Type = JsonElement::class.java,
+    private val headerType: Type,
     public val options: ServerOptions = ServerOptions.DEFAULT,
     public val tls: TlsConfig? = null,
 ) {
@@ -219,3 +223,14 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         }
     }
 }
+
+/**
+ * A server that decodes client headers to [Header] (`JsonElement` takes any JSON):
+ * `WebSocketServer<Credentials, Calculator>()`, or with options,
+ * `WebSocketServer<Credentials, Calculator>(ServerOptions { maxConnections = 1_000 })`.
+ */
+@OptIn(ExperimentalStdlibApi::class)
+public inline fun <reified Header, Provider : Any> WebSocketServer(
+    options: ServerOptions = ServerOptions.DEFAULT,
+    tls: TlsConfig? = null,
+): WebSocketServer<Header, Provider> = WebSocketServer(typeOf<Header>().javaType, options, tls)

@@ -4,11 +4,9 @@ import dev.wsgrid.examples.ICalculator
 import dev.wsgrid.examples.Token
 import dev.wsgrid.ktor.client.ConnectorOptions
 import dev.wsgrid.ktor.client.WebSocketConnector
-import dev.wsgrid.rpc.CommunicatorOptions
 import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.RemoteException
 import dev.wsgrid.rpc.withCallTimeout
-import java.time.Duration
 import kotlin.time.Duration.Companion.seconds
 
 // The Kotlin samples of docs/guide/errors-and-timeouts.md, run by GuideSamplesRunSpec against the examples' calculator.
@@ -18,11 +16,11 @@ suspend fun kotlinErrorsAndTimeouts(url: String): List<Any> {
     val printed = mutableListOf<Any>()
     fun println(value: Any) = printed.add(value)
     // region kotlin-timeouts
-    val options = ConnectorOptions.builder()
-        .handshakeTimeout(Duration.ofSeconds(5))
-        .communicator(CommunicatorOptions.builder().callTimeout(30.seconds).build())  // every call of this connector
-        .build()
-    val connector = WebSocketConnector<Token, Nothing>(Token("demo"), null, options)
+    val options = ConnectorOptions {
+        handshakeTimeout = 5.seconds
+        communicator { callTimeout = 30.seconds }             // every call of this connector
+    }
+    val connector = WebSocketConnector(Token("demo"), options)
     connector.connect(url)
     val calc = connector.getDriver<ICalculator>()
     val sum = withCallTimeout(5.seconds) { calc.plus(1.0, 2.0) }  // the calls in the block: CallTimeoutException after 5 s

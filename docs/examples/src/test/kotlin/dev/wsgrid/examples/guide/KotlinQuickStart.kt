@@ -28,11 +28,11 @@ suspend fun kotlinQuickStart(): List<Any> {
     val printed = mutableListOf<Any>()
     fun println(value: Any) = printed.add(value)
     // region kotlin-use
-    val server = WebSocketServer<Credentials, ICalculator>(Credentials::class.java)
+    val server = WebSocketServer<Credentials, ICalculator>()   // headers decoded to Credentials
     server.open("127.0.0.1", 0) { acceptor ->                 // port 0 picks a free port: server.port
-        if (acceptor.header.token == "secret") acceptor.accept(Calculator()) else acceptor.reject(1008, "unknown token")
+        if (acceptor.header.token == "secret") acceptor.accept(Calculator()) else acceptor.reject("unknown token")
     }
-    val connector = WebSocketConnector<Credentials, Nothing>(Credentials("secret"))
+    val connector = WebSocketConnector(Credentials("secret"))   // serves nothing to the server
     connector.connect("ws://127.0.0.1:${server.port}/calculator")
     val calc = connector.getDriver<ICalculator>()
     println(calc.plus(1.0, 2.0))                              // 3.0

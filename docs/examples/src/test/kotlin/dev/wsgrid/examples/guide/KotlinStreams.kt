@@ -34,7 +34,7 @@ suspend fun startNumbersServer(): WebSocketServer<JsonElement, INumbers> {
 suspend fun kotlinStreams(url: String): List<Any> {
     val printed = mutableListOf<Any>()
     fun println(value: Any) = printed.add(value)
-    val connector = WebSocketConnector<JsonElement?, Nothing>(null)
+    val connector = WebSocketConnector<JsonElement?>(null)
     connector.connect(url)
     try {
         // region kotlin-streams-use
