@@ -95,6 +95,8 @@ public fun <Header, Provider : Any> Route.wsgrid(
         // session only, so a route that offers it serves default sessions.
         if (options.compressionThreshold != null) webSocket { endpoint.serveKtor(this, options) } else webSocketRaw { endpoint.serveKtor(this, options) }
     }
+
+    registry.joinCluster(options, application)
     return registry
 }
 

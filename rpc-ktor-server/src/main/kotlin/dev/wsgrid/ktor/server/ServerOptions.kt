@@ -36,6 +36,13 @@ public class ServerOptions private constructor(b: Builder) {
     public val listener: ServerListener? = b.listener
 
     /**
+     * The cluster this server is a node of: rooms, broadcasts, connection ids and
+     * [locate][WebSocketServer.locate] then span every server opened with the same cluster (see
+     * [ClusterAdapter]); `null` (the default) is a single node.
+     */
+    public val cluster: ClusterAdapter? = b.cluster
+
+    /**
      * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
      * is not reading, is closed with 1008. Default: 30 s.
      */
@@ -74,6 +81,7 @@ public class ServerOptions private constructor(b: Builder) {
         internal var frameBuffer: Int = from?.frameBuffer ?: 64
         internal var verifier: ClientVerifier? = from?.verifier
         internal var listener: ServerListener? = from?.listener
+        internal var cluster: ClusterAdapter? = from?.cluster
 
         internal var sendTimeout: Duration = from?.sendTimeout ?: Duration.ofSeconds(30)
         internal var extensions: Boolean = from?.extensions ?: true
@@ -111,6 +119,9 @@ public class ServerOptions private constructor(b: Builder) {
 
         /** Sets [ServerOptions.listener]. */
         public fun listener(listener: ServerListener?): Builder = apply { this.listener = listener }
+
+        /** Sets [ServerOptions.cluster]; `null` makes a single node. */
+        public fun cluster(cluster: ClusterAdapter?): Builder = apply { this.cluster = cluster }
 
         /** Sets [ServerOptions.extensions]. */
         public fun extensions(agree: Boolean): Builder = apply { extensions = agree }

@@ -52,6 +52,11 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     @Volatile
     private var currentId: String = UUID.randomUUID().toString()
 
+    /** Whether the handler chose the id (a random one is unique by construction). */
+    @Volatile
+    internal var idChosen: Boolean = false
+        private set
+
     private val roomNames: MutableSet<String> = ConcurrentHashMap.newKeySet()
 
     /**
@@ -68,7 +73,29 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
             check(st == CommunicatorState.NONE) { "cannot change the id: connection is $st" }
             require(value.isNotEmpty()) { "an id cannot be empty" }
             currentId = value
+            idChosen = true
         }
+
+    /**
+     * Changes the id of this open connection to [id], claimed as [accept] claims one (on a cluster:
+     * cluster-wide); its old id is free from then on. For a client that says who it is after
+     * connecting (a chat's `setName`).
+     *
+     * @throws IdConflictException when another connection has [id]; this one keeps its id.
+     * @throws ClusterUnavailableException on a cluster whose backend cannot be reached.
+     * @throws IllegalStateException unless the connection is open.
+     */
+    public suspend fun changeId(id: String) {
+        require(id.isNotEmpty()) { "an id cannot be empty" }
+        val st = state
+        check(st == CommunicatorState.OPEN) { "cannot change the id: connection is $st" }
+        val old = currentId
+        if (id == old) return
+        registry.claim(this, id, chosen = true)
+        currentId = id
+        idChosen = true
+        registry.release(this, old)
+    }
 
     /** The rooms this connection is in. */
     public val rooms: Set<String> get() = snapshot(roomNames)
@@ -192,7 +219,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     public fun ping(interval: kotlin.time.Duration): Unit = ping(interval.toJavaDuration())
 
     override fun onClosed(closed: TransportFrame.Closed) {
-        registry.remove(this)
+        registry.remove(this, closed)
         serverOptions.listener?.let { l -> notify { l.onDisconnection(this, closed.code, closed.reason) } }
     }
 
