@@ -1,6 +1,7 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.ClusterAdapter;
 import dev.wsgrid.ktor.server.ServerListener;
 import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
@@ -37,7 +38,8 @@ public final class ServerConfig {
                 .listener(b.listener)
                 .sendTimeout(b.sendTimeout)
                 .extensions(b.extensions)
-                .compressionThreshold(b.compressionThreshold);
+                .compressionThreshold(b.compressionThreshold)
+                .cluster(b.cluster);
         if (b.verifier != null) {
             UpgradeVerifier v = b.verifier;
             o.verifier(Bridge.verifier(b.handlerExecutor, v::verify));
@@ -110,6 +112,11 @@ public final class ServerConfig {
         return values.compressionThreshold;
     }
 
+    /** The cluster the server is a node of, or {@code null} for a single node. */
+    public ClusterAdapter getCluster() {
+        return values.cluster;
+    }
+
     /** The calls' configuration: codec, timeouts, limits. */
     public CommunicatorConfig getCommunicator() {
         return values.communicator;
@@ -127,6 +134,7 @@ public final class ServerConfig {
         private Executor handlerExecutor;
         private TlsConfig tls;
         private ServerListener listener;
+        private ClusterAdapter cluster;
 
         private Builder() {
             super(Duration.ofSeconds(5), Duration.ofSeconds(15));
@@ -145,6 +153,7 @@ public final class ServerConfig {
             b.handlerExecutor = handlerExecutor;
             b.tls = tls;
             b.listener = listener;
+            b.cluster = cluster;
             return b;
         }
 
@@ -181,6 +190,17 @@ public final class ServerConfig {
         /** Told of listening, connections, disconnections and errors; {@code null} (the default) for none. */
         public Builder listener(ServerListener listener) {
             this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Makes the server a node of a cluster: rooms, broadcasts, connection ids and
+         * {@link WebSocketServer#locate(String)} span every server configured with the same cluster
+         * (for example {@code RedisClusterAdapter.create("redis://10.0.0.5:6379")} of
+         * {@code wsgrid-cluster-redis}); {@code null} (the default) is a single node.
+         */
+        public Builder cluster(ClusterAdapter cluster) {
+            this.cluster = cluster;
             return this;
         }
 

@@ -46,6 +46,13 @@ public interface ClusterLink {
     public val available: Boolean
 
     /**
+     * Suspends until the link's first attempt to join has ended, joined or not (at once after):
+     * what a node does before it ever reached the backend waits for that, instead of failing
+     * because the node has only just started.
+     */
+    public suspend fun awaitJoined()
+
+    /**
      * Claims the connection id [id] for this node, cluster-wide; the claim lasts while this node
      * lives (and answers heartbeats) or until [release].
      *

@@ -66,6 +66,7 @@ internal class ClusterNode(
      * the backend is unreachable it is kept locally and claimed when the backend is back.
      */
     suspend fun claim(id: String, chosen: Boolean) {
+        link.awaitJoined()
         if (!chosen && !link.available) return
         link.claim(id)
     }
@@ -88,6 +89,7 @@ internal class ClusterNode(
     /** The connection [id] on another node, or `null` when no live node holds it. */
     suspend fun locate(id: String): Communicator<*>? {
         remotes[id]?.let { if (it.state == CommunicatorState.OPEN) return it }
+        link.awaitJoined()
         val owner = link.locate(id) ?: return null
         if (owner == nodeId || owner !in link.peers) return null
         val tunnel = TunnelTransport(this, "$nodeId/${counter.incrementAndGet()}", owner, id)
@@ -136,6 +138,7 @@ internal class ClusterNode(
      * merges the reports; see [BroadcastResult.failedNodes].
      */
     suspend fun broadcast(room: String?, call: RecordedCall, timeout: Duration): BroadcastResult {
+        link.awaitJoined()
         val started = System.nanoTime()
         val request = "$nodeId:${counter.incrementAndGet()}"
         val pending = ClusterBroadcast(link.peers, call.oneWay)

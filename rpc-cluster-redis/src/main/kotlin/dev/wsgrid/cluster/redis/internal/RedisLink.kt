@@ -19,6 +19,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection
 import io.lettuce.core.resource.ClientResources
 import io.lettuce.core.resource.Delay
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -45,12 +46,17 @@ import java.util.concurrent.atomic.AtomicBoolean
  * [events] on Lettuce's event loop, in order.
  *
  * ## Availability
- * [available] is set by Lettuce's connection events and by the heartbeat: false as soon as either
- * connection drops, true again once both are up and a heartbeat went through (which claims this
- * node's ids again when Redis had lost them). Every operation checks it first and fails at once
- * while Redis is away; Lettuce rejects commands while disconnected (`REJECT_COMMANDS`) and times
- * out a hung one after the command timeout, so nothing waits for Redis to come back. An outage is
- * logged once when it starts and once when it ends.
+ * [available] is false as soon as either connection drops (Lettuce's connection event) or a
+ * heartbeat fails, and true again once both connections are up and a heartbeat went through
+ * (which claims this node's ids again when Redis had lost them). Every operation checks it first
+ * and fails at once while Redis is away, and Lettuce times out a hung command after the command
+ * timeout, so nothing waits for Redis to come back.
+ *
+ * ## Reconnecting
+ * The link reconnects itself rather than through Lettuce's watchdog: when a connection drops it
+ * closes both, connects them again with a backoff (50 ms doubling up to the maximum), subscribes
+ * again and re-registers the node. So an outage is logged once when it starts and once when it
+ * ends, not once per attempt as the watchdog does.
  */
 internal class RedisLink(private val config: RedisClusterAdapter, private val events: ClusterEvents) : ClusterLink {
     override val nodeId: String = newNodeId()
@@ -72,7 +78,7 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
         .build()
     private val client: RedisClient = RedisClient.create(resources, config.uri).apply {
         options = ClientOptions.builder()
-            .autoReconnect(true)
+            .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout))
             .socketOptions(SocketOptions.builder().connectTimeout(config.commandTimeout).build())
@@ -94,8 +100,15 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
     private val outageLogged = AtomicBoolean()
     private val closed = AtomicBoolean()
 
-    /** Wakes the heartbeat at once (a connection dropped or came back). */
-    private val wake = Channel<Unit>(Channel.CONFLATED)
+    /** Completed once the first attempt to connect and register has ended, either way. */
+    private val firstAttempt = CompletableDeferred<Unit>()
+
+    override suspend fun awaitJoined() {
+        firstAttempt.await()
+    }
+
+    /** Wakes the heartbeat loop at once when a connection dropped. */
+    private val dropped = Channel<Unit>(Channel.CONFLATED)
 
     @Volatile
     override var peers: Set<String> = emptySet()
@@ -108,17 +121,24 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
     }
 
     private suspend fun run() {
-        connect()
         while (true) {
-            val ok = heartbeat()
-            val pause = if (ok) config.heartbeatInterval.toMillis() else RETRY_MS
-            withTimeoutOrNull(pause) { wake.receive() }
+            connect()
+            while (commands?.isOpen == true && pubsub?.isOpen == true) {
+                val ok = heartbeat()
+                firstAttempt.complete(Unit)
+                withTimeoutOrNull(if (ok) config.heartbeatInterval.toMillis() else RETRY_MS) { dropped.receive() }
+            }
+            lost(null)
         }
     }
 
-    /** Connects both connections, retrying until Redis answers (Lettuce retries only once connected). */
+    /** Connects both connections (closing what is left of the last ones), retrying until Redis answers. */
     private suspend fun connect() {
         var backoff = 50L
+        val old = listOfNotNull(commands, pubsub)
+        commands = null
+        pubsub = null
+        for (c in old) runCatching { c.closeAsync().await() }
         while (true) {
             try {
                 val c = client.connectAsync(StringCodec.UTF8, config.uri).await()
@@ -132,9 +152,9 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
                     override fun message(channel: String, message: String) = onMessage(channel, message)
                 })
                 val states = object : RedisConnectionStateListener {
-                    override fun onRedisDisconnected(connection: RedisChannelHandler<*, *>) = lost(null)
-                    override fun onRedisConnected(connection: RedisChannelHandler<*, *>, socketAddress: java.net.SocketAddress) {
-                        wake.trySend(Unit)
+                    override fun onRedisDisconnected(connection: RedisChannelHandler<*, *>) {
+                        lost(null)
+                        dropped.trySend(Unit)
                     }
                 }
                 c.addListener(states)
@@ -147,6 +167,7 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
                 throw e
             } catch (e: Exception) {
                 lost(e)
+                firstAttempt.complete(Unit)
                 delay(backoff)
                 backoff = (backoff * 2).coerceAtMost(config.maxReconnectDelay.toMillis())
             }
@@ -165,18 +186,12 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
             )
         }
         if (was) events.onAvailabilityChanged(false)
-        wake.trySend(Unit)
     }
 
     /** Refreshes this node's heartbeat and learns the live nodes; answers whether Redis answered. */
     @Suppress("UNCHECKED_CAST")
     private suspend fun heartbeat(): Boolean {
         val c = commands ?: return false
-        val p = pubsub ?: return false
-        if (!c.isOpen || !p.isOpen) {
-            lost(null)
-            return false
-        }
         return try {
             val reply = c.async().eval<List<Any?>>(
                 Scripts.HEARTBEAT, ScriptOutputType.MULTI, arrayOf(nodesKey, idsKey),
@@ -189,7 +204,7 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
             updatePeers(live)
             if (!available && !closed.get()) {
                 available = true
-                if (outageLogged.compareAndSet(true, false)) log.warn("node {}: Redis at {} is back", nodeId, where)
+                if (outageLogged.compareAndSet(true, false)) log.info("node {}: Redis at {} is back", nodeId, where)
                 if (registered) c.async().publish(membersChannel, "join $nodeId")
                 events.onAvailabilityChanged(true)
             }
@@ -288,6 +303,7 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
 
     override suspend fun close() {
         if (!closed.compareAndSet(false, true)) return
+        firstAttempt.complete(Unit)
         val c = commands
         try {
             if (available && c != null) {
