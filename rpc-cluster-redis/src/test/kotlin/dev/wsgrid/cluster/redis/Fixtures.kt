@@ -63,17 +63,17 @@ class Hub(private val acceptor: WebSocketAcceptor<Hello, IHub>) : IHub {
     override suspend fun enter(room: String): Boolean = acceptor.enter(room)
 }
 
-/** A cluster adapter for tests: heartbeats every 100 ms, a node dead after 1 s of silence. */
+/** A cluster adapter for tests: heartbeats every 100 ms, a node dead after 1 s of silence, a hung command failed after 500 ms. */
 fun testCluster(redis: RedisServer, prefix: String): RedisClusterAdapter =
     RedisClusterAdapter.builder(redis.uri).prefix(prefix)
-        .heartbeatInterval(Duration.ofMillis(100)).nodeTimeout(Duration.ofSeconds(1))
+        .heartbeatInterval(Duration.ofMillis(100)).nodeTimeout(Duration.ofSeconds(1)).commandTimeout(Duration.ofMillis(500))
         .maxReconnectDelay(Duration.ofMillis(200)).build()
 
 /** A wsgrid server of [cluster]: a client's header names it (its id) and the room it enters. */
 suspend fun clusterServer(cluster: RedisClusterAdapter): WebSocketServer<Hello, IHub> {
     val server = WebSocketServer<Hello, IHub>(Hello::class.java, ServerOptions.builder().cluster(cluster).build())
     server.open("127.0.0.1", 0) { acceptor ->
-        acceptor.id = acceptor.header.name
+        if (acceptor.header.name.isNotEmpty()) acceptor.id = acceptor.header.name // else a random id
         try {
             acceptor.accept(Hub(acceptor))
         } catch (e: IdConflictException) {

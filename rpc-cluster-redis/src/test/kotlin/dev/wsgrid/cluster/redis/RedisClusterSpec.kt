@@ -166,6 +166,8 @@ class RedisClusterSpec : FunSpec({
             error.listener shouldBe "fail"
             val timedOut = shouldThrow<CallTimeoutException> { withCallTimeout(200.milliseconds) { driver.hold() } }
             timedOut.listener shouldBe "hold"
+            // given up on this node, the call stops on the node that relayed it too
+            eventually(5.seconds) { nodes[1].find("hal")!!.pendingCalls shouldBe 0 }
             driver.print("still") shouldBe "hal printed still"
 
             val pending = async { runCatching { driver.hold() } }
@@ -213,6 +215,36 @@ class RedisClusterSpec : FunSpec({
         } finally {
             a.close()
             b.close()
+        }
+    }
+
+    test("Redis hangs: cross-node work fails within the command timeout; thawed, the ids given and taken meanwhile are settled") {
+        val (gone, _) = member(nodes[1], "gone")
+        val (kept, _) = member(nodes[0], "kept")
+        try {
+            nodes[2].locate("gone").shouldBeInstanceOf<RemoteConnection>()
+            redis.pause()
+            try {
+                eventually(10.seconds) {
+                    for (node in nodes) shouldThrow<ClusterUnavailableException> { node.locate("anyone") }
+                }
+                gone.close() // its id cannot be released in Redis now
+                val (anonymous, _) = member(nodes[2], "") // a random id: accepted, claimed later
+                val randomId = nodes[2].acceptors.single { it.header.name.isEmpty() }.id
+                try {
+                    redis.resume()
+                    eventually(10.seconds) { nodes[0].locate(randomId).shouldBeInstanceOf<RemoteConnection>() }
+                    eventually(10.seconds) { member(nodes[0], "gone").first.close() }
+                    nodes[1].locate("kept").shouldBeInstanceOf<RemoteConnection>()
+                } finally {
+                    anonymous.close()
+                }
+            } finally {
+                redis.resume()
+            }
+        } finally {
+            gone.close()
+            kept.close()
         }
     }
 })

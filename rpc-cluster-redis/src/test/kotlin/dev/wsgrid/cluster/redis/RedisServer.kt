@@ -75,9 +75,21 @@ class RedisServer : AutoCloseable {
         false
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as a hung Redis. */
+    fun pause() = signal("STOP")
+
+    /** Thaws a [pause]d server (SIGCONT), with everything it held. */
+    fun resume() = signal("CONT")
+
+    private fun signal(name: String) {
+        val pid = checkNotNull(process) { "Redis on port $port is not running" }.pid()
+        check(ProcessBuilder("kill", "-$name", pid.toString()).start().waitFor() == 0) { "kill -$name $pid failed" }
+    }
+
     /** Stops the server at once (SIGKILL): clients see the connection drop, and everything in it is lost. */
     fun stop() {
         process?.let {
+            if (it.isAlive) signal("CONT")
             it.destroyForcibly()
             it.waitFor(10, TimeUnit.SECONDS)
         }

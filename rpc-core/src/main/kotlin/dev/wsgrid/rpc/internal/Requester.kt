@@ -128,6 +128,7 @@ internal class Requester(
         } finally {
             if (pending.remove(uid) != null) {
                 abandoned.add(uid)
+                sink.callAbandoned(uid)
                 // given up (cancelled, timed out): the remote side stops running it
                 extensions?.cancelRemote(uid)
             }
@@ -194,6 +195,7 @@ internal class Requester(
         } finally {
             if (pending.remove(uid) != null) {
                 abandoned.add(uid)
+                sink.callAbandoned(uid)
                 extensions?.cancelRemote(uid)
             }
         }

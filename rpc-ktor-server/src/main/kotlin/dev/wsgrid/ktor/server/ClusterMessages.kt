@@ -24,6 +24,7 @@ import java.time.Duration
  * | `F` call frame | the node holding a connection | [FrameHeader] | a TGrid call frame |
  * | `R` return frame | the calling node | [FrameHeader] | a TGrid return frame |
  * | `X` close a tunnel | either end | [CloseHeader] | nothing |
+ * | `C` the caller gave a call up | the node holding the connection | [CancelHeader] | nothing |
  */
 internal object ClusterMessages {
     const val BROADCAST = 'B'
@@ -31,6 +32,7 @@ internal object ClusterMessages {
     const val CALL_FRAME = 'F'
     const val RETURN_FRAME = 'R'
     const val CLOSE = 'X'
+    const val CANCEL = 'C'
 
     private val json = Json { ignoreUnknownKeys = true; explicitNulls = false; encodeDefaults = false }
 
@@ -79,6 +81,9 @@ internal object ClusterMessages {
     @Serializable
     class CloseHeader(val tunnel: String, val code: Int, val reason: String)
 
+    @Serializable
+    class CancelHeader(val tunnel: String, val uid: Long)
+
     fun broadcast(request: String, origin: String, room: String?, timeout: Duration, call: RecordedCall): String =
         write(BROADCAST, BroadcastHeader.serializer(), BroadcastHeader(request, origin, room, timeout.toMillis(), call.oneWay), call.notificationFrame)
 
@@ -96,6 +101,8 @@ internal object ClusterMessages {
     fun returnFrame(tunnel: String, frame: String): String = write(RETURN_FRAME, FrameHeader.serializer(), FrameHeader(tunnel), frame)
 
     fun close(tunnel: String, code: Int, reason: String): String = write(CLOSE, CloseHeader.serializer(), CloseHeader(tunnel, code, reason), "")
+
+    fun cancel(tunnel: String, uid: Long): String = write(CANCEL, CancelHeader.serializer(), CancelHeader(tunnel, uid), "")
 
     /** A member's failure as it travels to the broadcasting node. */
     fun failure(e: Throwable): Failure = when (e) {

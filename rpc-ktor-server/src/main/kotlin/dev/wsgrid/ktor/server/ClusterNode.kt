@@ -51,6 +51,9 @@ internal class ClusterNode(
     /** Owner side: relays of calls from other nodes to this node's connections, by tunnel id. */
     private val relays = ConcurrentHashMap<String, ClusterRelay>()
 
+    /** Random ids of connections accepted while the backend was unreachable: claimed when it is back. */
+    private val unclaimed: MutableSet<String> = ConcurrentHashMap.newKeySet()
+
     /** Set once [ClusterAdapter.join] returned; messages that come before are not this node's yet. */
     @Volatile
     private var joined: ClusterLink? = null
@@ -67,12 +70,35 @@ internal class ClusterNode(
      */
     suspend fun claim(id: String, chosen: Boolean) {
         link.awaitJoined()
-        if (!chosen && !link.available) return
+        if (!chosen && !link.available) {
+            unclaimed.add(id)
+            return
+        }
         link.claim(id)
     }
 
     fun release(id: String) {
+        unclaimed.remove(id)
         if (!closed.get()) link.release(id)
+    }
+
+    private fun claimUnclaimed() {
+        if (unclaimed.isEmpty()) return
+        scope.launch {
+            for (id in unclaimed.toList()) {
+                try {
+                    if (registry.find(id) != null) link.claim(id)
+                    unclaimed.remove(id)
+                } catch (e: CancellationException) {
+                    throw e
+                } catch (e: dev.wsgrid.rpc.IdConflictException) {
+                    unclaimed.remove(id)
+                    onIdsTaken(listOf(id))
+                } catch (e: Exception) {
+                    return@launch // unreachable again: the next recovery tries
+                }
+            }
+        }
     }
 
     override fun localIds(): Collection<String> = registry.ids()
@@ -196,6 +222,10 @@ internal class ClusterNode(
                 }
                 ClusterMessages.CALL_FRAME -> onCallFrame(m.header(ClusterMessages.FrameHeader.serializer()), m.body)
                 ClusterMessages.RETURN_FRAME -> tunnels[m.header(ClusterMessages.FrameHeader.serializer()).tunnel]?.onFrame(m.body)
+                ClusterMessages.CANCEL -> {
+                    val h = m.header(ClusterMessages.CancelHeader.serializer())
+                    relays[h.tunnel]?.cancel(h.uid)
+                }
                 ClusterMessages.CLOSE -> {
                     val h = m.header(ClusterMessages.CloseHeader.serializer())
                     tunnels[h.tunnel]?.end(h.code, h.reason, byPeer = true, cause = null)
@@ -255,7 +285,10 @@ internal class ClusterNode(
     }
 
     override fun onAvailabilityChanged(available: Boolean) {
-        if (available) return
+        if (available) {
+            claimUnclaimed()
+            return
+        }
         val down = ClusterUnavailableException("the cluster's backend is unreachable")
         for (pending in broadcasts.values) for (node in pending.expected) pending.fail(node, down)
         for (tunnel in tunnels.values) tunnel.end(CloseCodes.INTERNAL_ERROR, "the cluster's backend is unreachable", byPeer = false, cause = down)

@@ -12,6 +12,7 @@ import kotlinx.coroutines.launch
 import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.put
 import org.slf4j.LoggerFactory
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
 
 /**
@@ -30,6 +31,9 @@ internal class ClusterRelay(
     private val calls = SupervisorJob(node.scope.coroutineContext[Job])
     private val ended = AtomicBoolean()
 
+    /** The relayed calls by the caller's uid, until they return. */
+    private val running = ConcurrentHashMap<Long, Job>()
+
     /** A call frame from [origin] (on the link's thread). */
     fun onFrame(frame: String) {
         val received = try {
@@ -46,7 +50,7 @@ internal class ClusterRelay(
             }
             return
         }
-        node.scope.launch(calls, start = CoroutineStart.UNDISPATCHED) {
+        val job = node.scope.launch(calls, start = CoroutineStart.UNDISPATCHED) {
             val reply = try {
                 RecordedCall.returnFrame(received.uid, true, acceptor.callRecordedForValue(received.call, null))
             } catch (e: CancellationException) {
@@ -63,6 +67,14 @@ internal class ClusterRelay(
             }
             if (!ended.get()) node.sendQuietly(origin, ClusterMessages.returnFrame(tunnelId, reply))
         }
+        // registered after it may have finished already: the handler then runs at once and removes it
+        running[received.uid] = job
+        job.invokeOnCompletion { running.remove(received.uid, job) }
+    }
+
+    /** The caller gave the call [uid] up: it stops here too. */
+    fun cancel(uid: Long) {
+        running[uid]?.cancel()
     }
 
     /** Ends the tunnel when [e] says the connection closed; answers whether it did. */

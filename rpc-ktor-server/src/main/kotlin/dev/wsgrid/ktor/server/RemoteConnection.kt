@@ -8,6 +8,7 @@ import dev.wsgrid.rpc.FrameReceiver
 import dev.wsgrid.rpc.Transport
 import dev.wsgrid.rpc.TransportFrame
 import dev.wsgrid.rpc.WireProtocol
+import dev.wsgrid.rpc.internal.CallAbandonment
 import dev.wsgrid.rpc.internal.PeerText
 import kotlinx.coroutines.Job
 import java.util.concurrent.atomic.AtomicBoolean
@@ -67,7 +68,7 @@ internal class TunnelTransport(
     val tunnelId: String,
     val owner: String,
     val connectionId: String,
-) : Transport {
+) : Transport, CallAbandonment {
     /** Set once by [start], before any frame can arrive. */
     @Volatile
     private var receiver: FrameReceiver? = null
@@ -94,6 +95,11 @@ internal class TunnelTransport(
         val reason = "node $owner cannot be reached: ${e.message}"
         end(CloseCodes.INTERNAL_ERROR, reason, byPeer = false, cause = e)
         return reason
+    }
+
+    /** The caller gave the call up: the owning node stops relaying it (and cancels it on a wsgrid client). */
+    override fun callAbandoned(uid: Long) {
+        if (!closed.get()) node.sendQuietly(owner, ClusterMessages.cancel(tunnelId, uid))
     }
 
     override fun sendBinary(data: ByteArray) {

@@ -201,6 +201,7 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
             val live = reply.drop(1).mapTo(HashSet()) { it.toString() }
             live.remove(nodeId)
             if (registered) reclaim(c)
+            releaseLeftovers(c)
             updatePeers(live)
             if (!available && !closed.get()) {
                 available = true
@@ -286,11 +287,25 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
     }
 
     override fun release(id: String) {
-        val c = commands ?: return
-        try {
-            c.async().eval<Long>(Scripts.RELEASE, ScriptOutputType.INTEGER, arrayOf(idsKey, myIdsKey), nodeId, id)
-        } catch (e: Exception) {
-            log.debug("node {}: the id '{}' was not released now ({}); the next heartbeat after an outage claims only open connections' ids", nodeId, id, e.message)
+        val c = commands
+        if (!available || c == null) {
+            unreleased.add(id)
+            return
+        }
+        c.async().eval<Long>(Scripts.RELEASE, ScriptOutputType.INTEGER, arrayOf(idsKey, myIdsKey), nodeId, id).whenComplete { _, e ->
+            if (e != null) unreleased.add(id)
+        }
+    }
+
+    /** Ids released while Redis was unreachable: released there once it is back (unless claimed again since). */
+    private val unreleased: MutableSet<String> = java.util.concurrent.ConcurrentHashMap.newKeySet()
+
+    private suspend fun releaseLeftovers(c: StatefulRedisConnection<String, String>) {
+        if (unreleased.isEmpty()) return
+        val open = events.localIds().toHashSet()
+        for (id in unreleased.toList()) {
+            unreleased.remove(id)
+            if (id !in open) c.async().eval<Long>(Scripts.RELEASE, ScriptOutputType.INTEGER, arrayOf(idsKey, myIdsKey), nodeId, id).await()
         }
     }
 
