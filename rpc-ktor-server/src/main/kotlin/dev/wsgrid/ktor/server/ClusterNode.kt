@@ -117,7 +117,7 @@ internal class ClusterNode(
         remotes[id]?.let { if (it.state == CommunicatorState.OPEN) return it }
         link.awaitJoined()
         val owner = link.locate(id) ?: return null
-        if (owner == nodeId || owner !in link.peers) return null
+        if (owner == nodeId) return null // released here, and not yet in Redis
         val tunnel = TunnelTransport(this, "$nodeId/${counter.incrementAndGet()}", owner, id)
         val remote = RemoteConnection(id, owner, tunnel, options.communicator, job) { remotes.remove(it.id, it) }
         val existing = remotes.putIfAbsent(id, remote)

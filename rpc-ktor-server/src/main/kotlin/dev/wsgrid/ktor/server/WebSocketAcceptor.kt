@@ -122,6 +122,10 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     /** Completed when an accept or reject has finished, however it ended. */
     private val decided = CompletableDeferred<Unit>()
 
+    /** Set while [accept] claims the id, until it has moved to `ACCEPTING` or failed. */
+    @Volatile
+    private var claiming: CompletableDeferred<Unit>? = null
+
     /**
      * What the connection speaks, known as soon as the header arrived (so a handler may read it
      * before accepting): `WSGRID_V1` when the client offered the extensions and the server agrees.
@@ -148,14 +152,23 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         val st = state
         check(st == CommunicatorState.NONE) { "cannot accept: connection is $st" }
         require(provider != null || serviceInterfaces.isEmpty()) { "cannot expose a null provider through ${serviceInterfaces.joinToString { it.simpleName }}" }
-        registry.claim(this)
+        // on a cluster the claim is a round trip: a handler that does not wait for its accept (a Java
+        // future) has decided all the same, and the endpoint waits for the state it leads to
+        val claimed = CompletableDeferred<Unit>()
+        claiming = claimed
         try {
-            if (provider != null && serviceInterfaces.isNotEmpty()) setProvider(provider, *serviceInterfaces) else this.provider = provider
-        } catch (e: Exception) {
-            registry.release(this)
-            throw e
+            registry.claim(this)
+            try {
+                if (provider != null && serviceInterfaces.isNotEmpty()) setProvider(provider, *serviceInterfaces) else this.provider = provider
+                moveStateOrFail(CommunicatorState.ACCEPTING, "accept", CommunicatorState.NONE)
+            } catch (e: Exception) {
+                registry.release(this)
+                throw e
+            }
+        } finally {
+            claiming = null
+            claimed.complete(Unit)
         }
-        moveStateOrFail(CommunicatorState.ACCEPTING, "accept", CommunicatorState.NONE)
         try {
             // once the client has the accept it may call at once: those calls wait for the session
             relay.unbounded()
@@ -192,6 +205,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
 
     /** Waits for an accept or reject that has started (from another coroutine or a future) to finish. */
     internal suspend fun awaitDecision() {
+        claiming?.await()
         val st = state
         if (st == CommunicatorState.ACCEPTING || st == CommunicatorState.REJECTING) decided.await()
     }

@@ -237,10 +237,15 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
         return taken
     }
 
+    /** Nodes that said they leave, by when: a heartbeat's list read just before they left must not bring them back. */
+    private val departed = java.util.concurrent.ConcurrentHashMap<String, Long>()
+
     private fun updatePeers(live: Set<String>) {
+        val now = System.nanoTime()
+        departed.values.removeIf { now - it > config.nodeTimeout.toNanos() * 2 }
         val before = peers
-        peers = live
-        for (node in before) if (node !in live) events.onPeerLeft(node)
+        peers = live - departed.keys
+        for (node in before) if (node !in peers) events.onPeerLeft(node)
     }
 
     private fun onMessage(channel: String, message: String) {
@@ -249,9 +254,12 @@ internal class RedisLink(private val config: RedisClusterAdapter, private val ev
             if (node == nodeId || node.isEmpty()) return
             when (what) {
                 "join" -> peers = peers + node
-                "leave" -> if (node in peers) {
-                    peers = peers - node
-                    events.onPeerLeft(node)
+                "leave" -> {
+                    departed[node] = System.nanoTime()
+                    if (node in peers) {
+                        peers = peers - node
+                        events.onPeerLeft(node)
+                    }
                 }
             }
             return
