@@ -135,7 +135,17 @@ private suspend fun openMembers(urls: List<String>, n: Int, counter: FanCounter,
             async {
                 gate.withPermit {
                     val m = WebSocketConnector<Nothing?, BenchMember>(null, FanMember(counter), options)
-                    m.connect(urls[i % urls.size])
+                    // a loaded machine times a handshake out now and then: three tries
+                    var attempt = 0
+                    while (true) {
+                        try {
+                            m.connect(urls[i % urls.size])
+                            break
+                        } catch (e: dev.wsgrid.rpc.ConnectException) {
+                            if (++attempt == 3) throw e
+                            kotlinx.coroutines.delay(500L * attempt)
+                        }
+                    }
                     m.getDriver<BenchService>().join("fan")
                     m
                 }

@@ -52,8 +52,8 @@ import java.time.Duration
  * round trip on entering, and a broadcast sent meanwhile misses that member. One channel that
  * every node hears has neither, and gives all broadcasts one order. Sharded pub/sub (`SPUBLISH`,
  * Redis 7) only spreads channels over the shards of a Redis Cluster; on one Redis it measured the
- * same as `PUBLISH` (see the guide's scaling page), so it would only have raised the required
- * Redis version.
+ * same as `PUBLISH` (169 against 170 µs at p50 to three subscribers, `benchmarks/run.sh
+ * cluster-pubsub`), so it would only have raised the required Redis version.
  */
 public class RedisClusterAdapter private constructor(b: Builder) : ClusterAdapter {
     /** The Redis to meet at (`redis://host:port`, `rediss://`, `redis-sentinel://`). */
