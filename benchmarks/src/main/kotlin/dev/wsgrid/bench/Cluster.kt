@@ -179,6 +179,17 @@ private suspend fun calls(via: BenchService, id: String, n: Int): List<Double> {
     }.sorted()
 }
 
+/** The fan-out runs (ms) of `client-scale URL N` against one node, run as a process of its own. */
+private fun singleNodeFanout(url: String, n: Int): List<Double> {
+    val jar = File(NodeProcess::class.java.protectionDomain.codeSource.location.toURI()).path
+    val java = File(System.getProperty("java.home"), "bin/java").path
+    val p = ProcessBuilder(java, "-jar", jar, "client-scale", url, n.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+    val out = p.inputStream.bufferedReader().readText()
+    check(p.waitFor() == 0) { "client-scale failed" }
+    val json = out.lines().last { it.trim().startsWith("{") }
+    return Json.decodeFromString(ScaleResult.serializer(), json).steps.single().fanoutMs
+}
+
 private fun loadAverage(): Double = runCatching { File("/proc/loadavg").readText().split(' ')[0].toDouble() }.getOrDefault(-1.0)
 
 /**
@@ -191,7 +202,8 @@ internal suspend fun clusterBench(o: Options) {
     val n = o.value("--members")?.toInt() ?: 10_000
     val callCount = o.value("--calls")?.toInt() ?: 5_000
     val out = File(o.value("--out") ?: "benchmarks/results")
-    val http = HttpClient(CIO) {
+    // a client of its own for each phase: the closed connections of one must not count against the next
+    fun client() = HttpClient(CIO) {
         install(WebSockets) {
             channels {
                 incoming = bounded(16, ChannelOverflow.SUSPEND)
@@ -203,37 +215,38 @@ internal suspend fun clusterBench(o: Options) {
             endpoint.maxConnectionsPerRoute = n + 100
         }
     }
-    val options = ConnectorOptions.builder().httpClient(http).build()
+    val http = client()
+    val clusterHttp = http
+    val clusterOptions = ConnectorOptions.builder().httpClient(clusterHttp).build()
     RedisProcess().use { redis ->
         val nodes = List(3) { NodeProcess(redis.uri) }
         val single = NodeProcess(null)
         try {
             val counter = FanCounter()
-            // one node first, while the machine is fresh; then the same members over the three nodes
-            val singleControl = WebSocketConnector<Nothing?, Any>(null, null, options).apply { connect(single.url) }.getDriver<BenchService>()
-            System.err.println("cluster: opening $n members on one node")
-            var members = openMembers(listOf(single.url), n, counter, options)
-            val singleRuns = fanout(singleControl, counter, n, 7, 100)
-            System.err.println("cluster: fan-out on one node, ms: $singleRuns")
-            closeAll(members)
-
-            val control = WebSocketConnector<Nothing?, Any>(null, null, options).apply { connect(nodes[0].url) }.getDriver<BenchService>()
+            val control = WebSocketConnector<Nothing?, Any>(null, null, clusterOptions).apply { connect(nodes[0].url) }.getDriver<BenchService>()
             System.err.println("cluster: opening $n members over 3 nodes")
-            members = openMembers(nodes.map { it.url }, n, counter, options)
+            val members = openMembers(nodes.map { it.url }, n, counter, clusterOptions)
             val clusterRuns = fanout(control, counter, n, 7, 1)
             System.err.println("cluster: fan-out over 3 nodes, ms: $clusterRuns")
             closeAll(members)
 
             // a call through node 0 to a member on another node, and to one on node 0 itself
-            val far = WebSocketConnector<Nothing?, BenchMember>(null, FanMember(counter), options).apply { connect(nodes[1].url) }
+            val far = WebSocketConnector<Nothing?, BenchMember>(null, FanMember(counter), clusterOptions).apply { connect(nodes[1].url) }
             check(far.getDriver<BenchService>().rename("far"))
-            val near = WebSocketConnector<Nothing?, BenchMember>(null, FanMember(counter), options).apply { connect(nodes[0].url) }
+            val near = WebSocketConnector<Nothing?, BenchMember>(null, FanMember(counter), clusterOptions).apply { connect(nodes[0].url) }
             check(near.getDriver<BenchService>().rename("near"))
             val local = calls(control, "near", callCount)
             val remote = calls(control, "far", callCount)
             System.err.println("cluster: call p50 local ${percentile(local, 0.5)} µs, across nodes ${percentile(remote, 0.5)} µs")
             far.close()
             near.close()
+            clusterHttp.close()
+
+            // the single node's figure: the scale workload's own client, in a process of its own (this one
+            // may hold 20,000 descriptors, and its closed sockets linger)
+            System.err.println("cluster: $n members on one node (client-scale)")
+            val singleRuns = singleNodeFanout(single.url, n)
+            System.err.println("cluster: fan-out on one node, ms: $singleRuns")
 
             val result = ClusterResult(
                 members = n, nodes = 3,
