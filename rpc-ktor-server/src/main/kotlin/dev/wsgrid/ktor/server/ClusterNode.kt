@@ -259,7 +259,9 @@ internal class ClusterNode(
         val origin = h.origin ?: return
         val relay = relays[h.tunnel] ?: run {
             val acceptor = h.connection?.let { registry.find(it) }
-            if (acceptor == null || acceptor.state != CommunicatorState.OPEN) {
+            val st = acceptor?.state
+            // ACCEPTING: the client has the accept frame and may be located already; its session opens next
+            if (acceptor == null || (st != CommunicatorState.OPEN && st != CommunicatorState.ACCEPTING)) {
                 sendQuietly(origin, ClusterMessages.close(h.tunnel, CloseCodes.GOING_AWAY, "the connection ${h.connection} is not on node $nodeId any more"))
                 return
             }

@@ -1,5 +1,6 @@
 package dev.wsgrid.ktor.server
 
+import dev.wsgrid.rpc.CommunicatorState
 import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.NotConnectedException
 import dev.wsgrid.rpc.RemoteException
@@ -42,6 +43,18 @@ internal class ClusterRelay(
             log.debug("node {}: skipped a frame from node {}: {}", node.nodeId, origin, e.message)
             return
         }
+        if (acceptor.state == CommunicatorState.ACCEPTING) {
+            // accepted a moment ago (its client was located at once): its session opens right after the accept frame
+            node.scope.launch(calls) {
+                acceptor.awaitDecision()
+                relay(received)
+            }
+            return
+        }
+        relay(received)
+    }
+
+    private fun relay(received: RecordedCall.Received) {
         if (received.uid == RecordedCall.NOTIFICATION_UID) {
             try {
                 acceptor.notifyRecorded(received.call)
