@@ -7,9 +7,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /** A chat participant on the Java API, for the cluster test: what the server prints to it lands in {@link #lines}. */
 public final class JavaChatParticipant implements AutoCloseable {
-    /** What the participant serves: the server calls it for every message said. */
+    /**
+     * What the participant serves: the server calls it for every message said. It returns a future,
+     * so it runs on the connection's thread in the order the calls came (a plain blocking method
+     * would run on a pool, where two calls may overtake each other).
+     */
     public interface ChatPrinterService {
-        void print(String name, String message);
+        CompletableFuture<Void> print(String name, String message);
     }
 
     /** The chat, as a Java client calls it. */
@@ -24,7 +28,10 @@ public final class JavaChatParticipant implements AutoCloseable {
     private final WebSocketConnector<Object, ChatPrinterService> connector;
 
     public JavaChatParticipant(String url) {
-        connector = new WebSocketConnector<>(null, (name, message) -> lines.add(name + ": " + message));
+        connector = new WebSocketConnector<>(null, (name, message) -> {
+            lines.add(name + ": " + message);
+            return CompletableFuture.completedFuture(null);
+        });
         connector.connect(url).join();
     }
 
