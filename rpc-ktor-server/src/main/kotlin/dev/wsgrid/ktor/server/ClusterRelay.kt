@@ -6,7 +6,9 @@ import dev.wsgrid.rpc.NotConnectedException
 import dev.wsgrid.rpc.RemoteException
 import dev.wsgrid.rpc.internal.RecordedCall
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
@@ -28,8 +30,8 @@ internal class ClusterRelay(
     val origin: String,
     val acceptor: WebSocketAcceptor<*, *>,
 ) {
-    /** The relayed calls running now; cancelled when the tunnel ends. */
-    private val calls = SupervisorJob(node.scope.coroutineContext[Job])
+    /** Owns the relayed calls running now, a child of the node's scope; cancelled when the tunnel ends. */
+    private val calls = CoroutineScope(node.scope.coroutineContext + SupervisorJob(node.scope.coroutineContext[Job]))
     private val ended = AtomicBoolean()
 
     /** The relayed calls by the caller's uid, until they return. */
@@ -45,7 +47,7 @@ internal class ClusterRelay(
         }
         if (acceptor.state == CommunicatorState.ACCEPTING) {
             // accepted a moment ago (its client was located at once): its session opens right after the accept frame
-            node.scope.launch(calls) {
+            calls.launch {
                 acceptor.awaitDecision()
                 relay(received)
             }
@@ -63,7 +65,7 @@ internal class ClusterRelay(
             }
             return
         }
-        val job = node.scope.launch(calls, start = CoroutineStart.UNDISPATCHED) {
+        val job = calls.launch(start = CoroutineStart.UNDISPATCHED) {
             val reply = try {
                 RecordedCall.returnFrame(received.uid, true, acceptor.callRecordedForValue(received.call, null))
             } catch (e: CancellationException) {
@@ -107,14 +109,14 @@ internal class ClusterRelay(
     fun end(code: Int, reason: String) {
         if (!ended.compareAndSet(false, true)) return
         node.sendQuietly(origin, ClusterMessages.close(tunnelId, code, reason))
-        calls.cancel()
+        calls.cancel("the tunnel ended")
         node.relayEnded(this)
     }
 
     /** The calling side is gone: its calls stop. */
     fun cancel() {
         if (!ended.compareAndSet(false, true)) return
-        calls.cancel()
+        calls.cancel("the tunnel ended")
         node.relayEnded(this)
     }
 
