@@ -6,6 +6,9 @@
 #   benchmarks/run.sh soak [--minutes 10]      the mixed-load soak -> benchmarks/results/soak-latest.{json,md}
 #   benchmarks/run.sh metrics-cost [CALLS]     what metrics cost per call, in one process (no sockets): medians of 5 rounds
 #   benchmarks/run.sh fuzz [CASES]             the fuzz spec (FuzzSpec) with CASES malformed frames (default 100000); prints its table
+#   benchmarks/run.sh cluster [--members N]    the cluster group: 3 wsgrid nodes on one Redis, a broadcast to N members (10,000)
+#                                              and a call across nodes, beside one node -> benchmarks/results/cluster-latest.{json,md}
+#   benchmarks/run.sh cluster-pubsub           Redis alone: PUBLISH against SPUBLISH, and what subscribing a channel costs
 # Builds what it needs first: the benchmark jar and the rsocket-java peer's own jar (Maven), and TGrid 1.2.1
 # for node (npm ci, from the lockfile).
 set -euo pipefail
@@ -20,6 +23,13 @@ if [[ "${1:-}" == "fuzz" ]]; then
   # the spec's output goes to surefire's report files; its table is also written here
   cat "$report" 2>/dev/null || echo "no fuzz report: the build failed before the fuzz ran" >&2
   exit "$status"
+fi
+
+if [[ "${1:-}" == "cluster" || "${1:-}" == "cluster-pubsub" ]]; then
+  # needs Debian's redis-server (apt-get install redis-server); no node, no rsocket-java
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  mvn -B -q -DskipTests -Dwsgrid.skipApiDocs=true -pl benchmarks -am package
+  exec java -jar benchmarks/target/wsgrid-benchmarks.jar "$@"
 fi
 
 # thousands of connections in one process need as many descriptors

@@ -26,6 +26,12 @@ interface BenchService {
     /** Streams 1..[count] (wsgrid.v1 only): the stream workload. */
     fun numbers(count: Int): Flow<Int>
 
+    /** Takes [id] as this connection's id (cluster-wide on a cluster): the locate workload's target. */
+    suspend fun rename(id: String): Boolean
+
+    /** Calls `twice(x)` on the connection [id], on whichever node holds it: the locate workload. */
+    suspend fun callMember(id: String, x: Double): Double
+
     /** The server process's heap, threads, connections and pending calls; [gc] collects first. */
     suspend fun stats(gc: Boolean): ServerStats
 }
@@ -34,6 +40,9 @@ interface BenchService {
 interface BenchMember {
     @Notification
     suspend fun deliver(seq: Int)
+
+    /** Answers `2 * x`: what the locate workload calls through the server. */
+    suspend fun twice(x: Double): Double
 }
 
 @Serializable

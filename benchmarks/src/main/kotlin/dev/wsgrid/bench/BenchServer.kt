@@ -39,6 +39,18 @@ class BenchProvider(
 
     override fun numbers(count: Int): Flow<Int> = flow { for (i in 1..count) emit(i) }
 
+    override suspend fun rename(id: String): Boolean = try {
+        acceptor.changeId(id)
+        true
+    } catch (e: dev.wsgrid.rpc.IdConflictException) {
+        false
+    }
+
+    override suspend fun callMember(id: String, x: Double): Double {
+        val member = server.locate(id) ?: throw IllegalArgumentException("no connection $id")
+        return member.getDriver(BenchMember::class.java).twice(x)
+    }
+
     override suspend fun stats(gc: Boolean): ServerStats =
         serverStats(server.acceptors, gc).let { it.copy(runningCalls = it.runningCalls - 1) } // minus this very call
 }
@@ -72,9 +84,10 @@ fun collectGarbage() {
  * Starts the benchmark server on 127.0.0.1 at [port] (0: a free one) with limits raised for the
  * connection workload, and returns it.
  */
-suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000, metrics: Boolean = false): WebSocketServer<JsonElement, BenchService> {
+suspend fun startBenchServer(port: Int, maxConnections: Int = 30_000, metrics: Boolean = false, cluster: dev.wsgrid.ktor.server.ClusterAdapter? = null): WebSocketServer<JsonElement, BenchService> {
     val plain = ServerOptions.builder()
         .maxConnections(maxConnections)
+        .cluster(cluster)
         .communicator(CommunicatorOptions.builder().build())
         .build()
     val options = if (metrics) benchMetrics().bind(plain) else plain

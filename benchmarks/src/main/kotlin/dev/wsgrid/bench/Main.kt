@@ -22,6 +22,12 @@ private const val USAGE = """usage: java -jar wsgrid-benchmarks.jar <command> ..
         redraws DIR/latest.md and latest.png from DIR/latest.json
   metrics-cost [CALLS] [ROUNDS]
         what wsgrid-micrometer costs per call, in one process over the in-memory transport (default 20000, 5)
+  cluster [--members N] [--calls N] [--out DIR]
+        the cluster group: a broadcast to N members (default 10,000) spread over 3 wsgrid nodes on one
+        Redis, and a call to a connection on another node through locate, each beside one node's figure;
+        writes DIR/cluster-latest.{json,md}; needs /usr/bin/redis-server (apt-get install redis-server)
+  cluster-pubsub [--messages N]
+        Redis alone: PUBLISH against SPUBLISH to three subscribers, and what subscribing a channel costs
   soak [--minutes M] [--out DIR]
         a mixed load against a wsgrid server for M minutes (default 10); writes DIR/soak-latest.{json,md}
 
@@ -39,7 +45,9 @@ suspend fun main(args: Array<String>) {
     val rest = args.drop(1)
     when (args.firstOrNull()) {
         "server-wsgrid", "server-wsgrid-metrics" -> {
-            val server = startBenchServer(0, metrics = args[0] == "server-wsgrid-metrics")
+            // server-wsgrid [--redis URI]: a node of the cluster on that Redis
+            val cluster = Options(rest).value("--redis")?.let { dev.wsgrid.cluster.redis.RedisClusterAdapter.create(it) }
+            val server = startBenchServer(0, metrics = args[0] == "server-wsgrid-metrics", cluster = cluster)
             listening(server.port, engineOf(server))
             awaitStdinClosed()
             server.close()
@@ -67,6 +75,8 @@ suspend fun main(args: Array<String>) {
         "metrics-cost" -> println(metricsCost(rest.getOrElse(0) { "20000" }.toInt(), rest.getOrElse(1) { "5" }.toInt()))
         "client-soak" -> println(json.encodeToString(SoakResult.serializer(), soakClient(rest[0], rest[1].toInt())))
         "run" -> runAll(Options(rest))
+        "cluster" -> clusterBench(Options(rest))
+        "cluster-pubsub" -> pubSubBench(Options(rest))
         "soak" -> soak(Options(rest))
         "report" -> {
             // redraws the table and chart of an earlier run from its latest.json
@@ -93,7 +103,7 @@ private suspend fun awaitStdinClosed() = withContext(Dispatchers.IO) {
     while (System.`in`.read() >= 0) Unit
 }
 
-private class Options(args: List<String>) {
+internal class Options(args: List<String>) {
     private val values = HashMap<String, String>()
     private val flags = HashSet<String>()
 

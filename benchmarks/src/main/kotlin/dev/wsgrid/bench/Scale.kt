@@ -34,6 +34,8 @@ data class ScaleResult(val system: String, val baselineHeapBytes: Long, val step
 /** A member of the fan-out room: counts `deliver` notifications of the current broadcast. */
 private class Member(private val round: Round) : BenchMember {
     override suspend fun deliver(seq: Int) = round.arrived(seq)
+
+    override suspend fun twice(x: Double): Double = 2 * x
 }
 
 /** One broadcast: completes when [expected] members have its sequence number. */

@@ -66,6 +66,8 @@ private class SoakMember(private val deliveries: AtomicLong) : BenchMember {
     override suspend fun deliver(seq: Int) {
         deliveries.incrementAndGet()
     }
+
+    override suspend fun twice(x: Double): Double = 2 * x
 }
 
 /**

@@ -4,7 +4,6 @@ import dev.wsgrid.ktor.client.ClientEngine;
 import dev.wsgrid.ktor.client.ConnectorOptions;
 import dev.wsgrid.ktor.client.ReconnectPolicy;
 
-import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.X509TrustManager;
@@ -69,7 +68,7 @@ public final class ConnectorConfig extends ConnectionConfig {
      */
     public static final class Builder extends ConnectionBuilder<Builder> {
         private final ConnectorOptions.Builder options;
-        private UnaryOperator<ConnectorOptions> adjust = UnaryOperator.identity();
+        private final java.util.List<dev.wsgrid.ktor.client.ConnectorBinding> bindings = new java.util.ArrayList<>();
 
         private Builder(ConnectorOptions.Builder options, CommunicatorConfig communicator) {
             super(options, communicator);
@@ -109,13 +108,13 @@ public final class ConnectorConfig extends ConnectionConfig {
         }
 
         /**
-         * Adjusts the {@code ConnectorOptions} this configuration builds, after every other setting: for what
-         * this builder does not cover, such as binding metrics and traces
-         * ({@code .options(metrics::bind)} with {@code wsgrid-micrometer}'s {@code WsgridMetrics}).
-         * The identity (the default) changes nothing; the getters of the configuration do not see it.
+         * Adds a binding to what this configuration builds, after every other setting, such as
+         * metrics and traces ({@code .bind(metrics)} with {@code wsgrid-micrometer}'s
+         * {@code WsgridMetrics}); bindings apply in the order they were added. The getters of the
+         * configuration do not see them.
          */
-        public Builder options(UnaryOperator<ConnectorOptions> adjust) {
-            this.adjust = java.util.Objects.requireNonNull(adjust, "adjust");
+        public Builder bind(dev.wsgrid.ktor.client.ConnectorBinding binding) {
+            bindings.add(java.util.Objects.requireNonNull(binding, "binding"));
             return this;
         }
 
@@ -125,7 +124,9 @@ public final class ConnectorConfig extends ConnectionConfig {
          * @throws IllegalArgumentException when the outgoing limits disagree
          */
         public ConnectorConfig build() {
-            return new ConnectorConfig(adjust.apply(options.build()), communicator);
+            ConnectorOptions built = options.build();
+            for (dev.wsgrid.ktor.client.ConnectorBinding b : bindings) built = b.applyTo(built);
+            return new ConnectorConfig(built, communicator);
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.wsgrid.java;
 
 import dev.wsgrid.java.internal.Bridge;
+import dev.wsgrid.ktor.server.ClusterAdapter;
 import dev.wsgrid.ktor.server.ServerEngine;
 import dev.wsgrid.ktor.server.ServerOptions;
 import dev.wsgrid.ktor.server.TlsConfig;
 
 import java.time.Duration;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.Executor;
 
 /**
@@ -90,6 +90,11 @@ public final class ServerConfig extends ConnectionConfig {
         return listener;
     }
 
+    /** {@link ServerOptions#getCluster()}: the cluster the server is a node of, or {@code null} for a single node. */
+    public ClusterAdapter getCluster() {
+        return options.getCluster();
+    }
+
     ServerOptions options() {
         return options;
     }
@@ -104,7 +109,7 @@ public final class ServerConfig extends ConnectionConfig {
         private Executor handlerExecutor;
         private TlsConfig tls;
         private ServerListener listener;
-        private UnaryOperator<ServerOptions> adjust = UnaryOperator.identity();
+        private final java.util.List<dev.wsgrid.ktor.server.ServerBinding> bindings = new java.util.ArrayList<>();
 
         private Builder(ServerOptions.Builder options, CommunicatorConfig communicator) {
             super(options, communicator);
@@ -165,13 +170,24 @@ public final class ServerConfig extends ConnectionConfig {
         }
 
         /**
-         * Adjusts the {@code ServerOptions} this configuration builds, after every other setting: for what
-         * this builder does not cover, such as binding metrics and traces
-         * ({@code .options(metrics::bind)} with {@code wsgrid-micrometer}'s {@code WsgridMetrics}).
-         * The identity (the default) changes nothing; the getters of the configuration do not see it.
+         * Adds a binding to what this configuration builds, after every other setting, such as
+         * metrics and traces ({@code .bind(metrics)} with {@code wsgrid-micrometer}'s
+         * {@code WsgridMetrics}); bindings apply in the order they were added. The getters of the
+         * configuration do not see them.
          */
-        public Builder options(UnaryOperator<ServerOptions> adjust) {
-            this.adjust = java.util.Objects.requireNonNull(adjust, "adjust");
+        public Builder bind(dev.wsgrid.ktor.server.ServerBinding binding) {
+            bindings.add(java.util.Objects.requireNonNull(binding, "binding"));
+            return this;
+        }
+
+        /**
+         * Makes the server a node of a cluster: rooms, broadcasts, connection ids and
+         * {@link WebSocketServer#locate(String)} span every server configured with the same cluster
+         * (for example {@code RedisClusterAdapter.create("redis://10.0.0.5:6379")} of
+         * {@code wsgrid-cluster-redis}); {@code null} (the default) is a single node.
+         */
+        public Builder cluster(ClusterAdapter cluster) {
+            options.cluster(cluster);
             return this;
         }
 
@@ -182,7 +198,9 @@ public final class ServerConfig extends ConnectionConfig {
          */
         public ServerConfig build() {
             UpgradeVerifier v = verifier;
-            return new ServerConfig(this, adjust.apply(options.verifier(v == null ? null : Bridge.verifier(handlerExecutor, v::verify)).build()));
+            ServerOptions built = options.verifier(v == null ? null : Bridge.verifier(handlerExecutor, v::verify)).build();
+            for (dev.wsgrid.ktor.server.ServerBinding b : bindings) built = b.applyTo(built);
+            return new ServerConfig(this, built);
         }
     }
 

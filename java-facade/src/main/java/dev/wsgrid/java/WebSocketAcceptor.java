@@ -97,6 +97,14 @@ public final class WebSocketAcceptor<Header, Provider> extends Communicator<Prov
         acceptor.setId(id);
     }
 
+    /**
+     * Changes the id of this open connection (on a cluster: claimed cluster-wide); the future fails
+     * with {@code IdConflictException} when another connection has it, and this one keeps its id.
+     */
+    public CompletableFuture<Void> changeId(String id) {
+        return bridge.changeId(acceptor, id);
+    }
+
     /** Enters the room {@code name} (made on first entry); answers whether it was not in it yet. */
     public boolean enter(String name) {
         return acceptor.enter(name);

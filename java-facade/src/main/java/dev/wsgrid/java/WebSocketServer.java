@@ -125,7 +125,29 @@ public final class WebSocketServer<Header, Provider> {
         return found == null ? null : acceptors.get(found);
     }
 
-    /** The names of the rooms that have members now. */
+    /**
+     * The connection with {@code id} on whichever node of the server's cluster holds it: its
+     * {@link WebSocketAcceptor} when it is here (as {@link #find(String)}), a communicator whose
+     * drivers' calls travel to the node that holds it when it is elsewhere, or {@code null}. On a
+     * single node, the same as {@link #find(String)}. The future fails with
+     * {@code ClusterUnavailableException} when the cluster cannot be asked.
+     *
+     * <pre>{@code
+     * server.locate("alice").thenCompose(alice -> alice.getDriver(ChatPrinter.class).print("bob", "hi"));
+     * }</pre>
+     */
+    public CompletableFuture<Communicator<?>> locate(String id) {
+        return bridge.locate(server, id).thenApply(found -> {
+            if (found == null) return null;
+            if (found instanceof dev.wsgrid.ktor.server.WebSocketAcceptor<?, ?> local) {
+                WebSocketAcceptor<Header, Provider> wrapper = acceptors.get(local);
+                if (wrapper != null) return wrapper;
+            }
+            return new RemoteCommunicator(found, bridge);
+        });
+    }
+
+    /** The names of the rooms that have members now (on a cluster: this node's members). */
     public Set<String> getRooms() {
         return server.getRooms();
     }

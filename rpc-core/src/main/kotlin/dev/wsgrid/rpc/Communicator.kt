@@ -197,6 +197,16 @@ public abstract class Communicator<Provider : Any> protected constructor(
     }
 
     /**
+     * [callRecorded], answering the return's value as JSON text (`null` when the return had none):
+     * for a call relayed from another node, whose caller decodes the value itself.
+     *
+     * @throws NotConnectedException unless the state is `OPEN`.
+     */
+    @InternalWsgridApi
+    public suspend fun callRecordedForValue(call: RecordedCall, timeout: java.time.Duration?): String? =
+        openSessionFor(call.listener).requester.callRecordedForValue(call, timeout)
+
+    /**
      * Queues the one-way [call] on the open connection without waiting; see [callRecorded].
      *
      * @throws NotConnectedException unless the state is `OPEN`.

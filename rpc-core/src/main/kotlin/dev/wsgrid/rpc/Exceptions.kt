@@ -170,6 +170,7 @@ public class HeartbeatLostException(
  *
  * @property id the id in conflict.
  */
-public class IdConflictException(
+public class IdConflictException @JvmOverloads constructor(
     public val id: String,
-) : WsgridException("the id '$id' is taken by another connection")
+    message: String = "the id '$id' is taken by another connection",
+) : WsgridException(message)

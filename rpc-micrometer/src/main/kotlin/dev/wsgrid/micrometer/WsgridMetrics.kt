@@ -1,7 +1,9 @@
 package dev.wsgrid.micrometer
 
+import dev.wsgrid.ktor.client.ConnectorBinding
 import dev.wsgrid.ktor.client.ConnectorListener
 import dev.wsgrid.ktor.client.ConnectorOptions
+import dev.wsgrid.ktor.server.ServerBinding
 import dev.wsgrid.ktor.server.ServerListener
 import dev.wsgrid.ktor.server.ServerOptions
 import dev.wsgrid.micrometer.internal.Composites
@@ -10,6 +12,7 @@ import dev.wsgrid.micrometer.internal.Meters
 import dev.wsgrid.micrometer.internal.ServerMetrics
 import dev.wsgrid.rpc.CommunicatorOptions
 import dev.wsgrid.rpc.EventListener
+import dev.wsgrid.rpc.internal.InternalWsgridApi
 import io.micrometer.core.instrument.MeterRegistry
 import io.micrometer.observation.ObservationRegistry
 
@@ -27,7 +30,7 @@ import io.micrometer.observation.ObservationRegistry
  * ```
  * and from Java, through the facade's configuration builders:
  * ```java
- * var server = new WebSocketServer<Credentials, CalculatorService>(Credentials.class, ServerConfig.builder().options(metrics::bind).build());
+ * var server = new WebSocketServer<Credentials, CalculatorService>(Credentials.class, ServerConfig.builder().bind(metrics).build());
  * ```
  *
  * One instance may bind many servers and connectors: they share its meters. Tags stay bounded:
@@ -35,7 +38,7 @@ import io.micrometer.observation.ObservationRegistry
  * server paths and rooms beyond [maxTagValues] share the tag value `other`, and no argument,
  * connection id or address is ever a tag.
  */
-public class WsgridMetrics private constructor(b: Builder) {
+public class WsgridMetrics private constructor(b: Builder) : ServerBinding, ConnectorBinding {
     /** Where the meters are registered. */
     public val meterRegistry: MeterRegistry = b.meterRegistry
 
@@ -94,6 +97,14 @@ public class WsgridMetrics private constructor(b: Builder) {
         }
         return options.newBuilder().communicator(bind(options.communicator)).listener(bound).build()
     }
+
+    /** [bind], for the Java facade's `ServerConfig.Builder.bind(metrics)`. */
+    @InternalWsgridApi
+    override fun applyTo(options: ServerOptions): ServerOptions = bind(options)
+
+    /** [bind], for the Java facade's `ConnectorConfig.Builder.bind(metrics)`. */
+    @InternalWsgridApi
+    override fun applyTo(options: ConnectorOptions): ConnectorOptions = bind(options)
 
     /** Builds [WsgridMetrics]; every setter returns the builder. */
     public class Builder internal constructor(internal val meterRegistry: MeterRegistry) {

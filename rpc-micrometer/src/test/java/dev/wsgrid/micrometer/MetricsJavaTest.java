@@ -50,7 +50,7 @@ class MetricsJavaTest {
 
     @BeforeEach
     void open() {
-        server = new WebSocketServer<>(Credentials.class, ServerConfig.builder().options(metrics::bind).build());
+        server = new WebSocketServer<>(Credentials.class, ServerConfig.builder().bind(metrics).build());
         server.open("127.0.0.1", 0, acceptor -> {
             if ("secret".equals(acceptor.getHeader().token())) acceptor.accept(new SimpleAdder());
             else acceptor.reject("unknown token");
@@ -63,7 +63,7 @@ class MetricsJavaTest {
     }
 
     private WebSocketConnector<Credentials, Object> connector(String token) {
-        return new WebSocketConnector<>(new Credentials(token), null, ConnectorConfig.builder().options(metrics::bind).build());
+        return new WebSocketConnector<>(new Credentials(token), null, ConnectorConfig.builder().bind(metrics).build());
     }
 
     private long calls(String listener, String side, String outcome) {

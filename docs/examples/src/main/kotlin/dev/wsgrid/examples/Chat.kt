@@ -1,5 +1,9 @@
 package dev.wsgrid.examples
 
+import dev.wsgrid.ktor.server.AcceptorRegistry
+import dev.wsgrid.ktor.server.WebSocketAcceptor
+import dev.wsgrid.ktor.server.broadcast
+import dev.wsgrid.rpc.IdConflictException
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import java.util.concurrent.ConcurrentHashMap
@@ -65,5 +69,47 @@ class ChatService(private val room: ChatRoom, private val printer: IChatPrinter)
     /** Forgets this participant; called when its connection closes. */
     fun leave() {
         name?.let { room.leave(it) }
+    }
+}
+
+/**
+ * One participant of the chat as `chat-server` serves it, on wsgrid's own rooms and ids, so that
+ * several chat servers on one Redis share one chat: a participant's name is its connection's id
+ * (unique on every node of the cluster), and a message is one broadcast to the room [ROOM], which
+ * reaches the participants of every node, each in the order the cluster's backend hands the
+ * broadcasts over. On a single server it is the same chat.
+ */
+class RoomChatService(
+    private val acceptor: WebSocketAcceptor<*, *>,
+    /** The server's clients, whose room [ROOM] this participant talks to. */
+    private val clients: () -> AcceptorRegistry<*, *>,
+    /** Held while one of this server's messages goes out: its participants see one order. */
+    private val order: Mutex,
+) : IChatService {
+    @Volatile
+    private var named = false
+
+    override suspend fun setName(name: String): Boolean {
+        try {
+            acceptor.changeId(name)
+        } catch (e: IdConflictException) {
+            return false
+        }
+        named = true
+        acceptor.enter(ROOM)
+        return true
+    }
+
+    override suspend fun talk(message: String) {
+        check(named) { "set a name before talking" }
+        val me = acceptor.id
+        order.withLock {
+            clients().room(ROOM)?.broadcast<IChatPrinter> { it.print(me, message) }
+        }
+    }
+
+    companion object {
+        /** The room every named participant is in. */
+        const val ROOM = "chat"
     }
 }

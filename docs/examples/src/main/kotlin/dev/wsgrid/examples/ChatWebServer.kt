@@ -1,10 +1,14 @@
 package dev.wsgrid.examples
 
+import dev.wsgrid.ktor.server.AcceptorRegistry
+import dev.wsgrid.ktor.server.ClusterAdapter
 import dev.wsgrid.ktor.server.ServerOptions
 import dev.wsgrid.ktor.server.wsgridAnyHeader
 import dev.wsgrid.micrometer.WsgridMetrics
 import io.micrometer.prometheusmetrics.PrometheusConfig
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.serialization.json.JsonElement
 import io.ktor.http.ContentType
 import io.ktor.http.HttpStatusCode
 import io.ktor.server.application.install
@@ -22,18 +26,30 @@ import io.ktor.server.websocket.WebSockets
  * a page that joins it from a browser with TGrid's own browser build (`/tgrid.js`, bundled from
  * the npm package by the build), and at `/metrics` wsgrid's meters for Prometheus to scrape
  * (wsgrid-micrometer on a Prometheus registry). wsgrid is one route among the application's others.
+ *
+ * With a [cluster] (`chat-server --redis redis://HOST:PORT`), every chat server on that Redis
+ * serves one chat: a name is taken once for all of them, and everyone hears every message,
+ * whichever server they joined (see [RoomChatService]).
  */
-class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>, val port: Int) {
+class ChatWebServer private constructor(
+    private val server: EmbeddedServer<*, *>,
+    val port: Int,
+    /** The chat's clients on this server. */
+    val clients: AcceptorRegistry<JsonElement, IChatService>,
+) {
     /** Stops the server: every participant is disconnected. */
     suspend fun close() {
         server.stopSuspend(gracePeriodMillis = 100, timeoutMillis = 2_000)
     }
 
     companion object {
-        /** Starts the server on [host]:[port] (0 picks a free port) around [room]. */
-        suspend fun start(host: String, port: Int, room: ChatRoom = ChatRoom()): ChatWebServer {
+        /** Starts the server on [host]:[port] (0 picks a free port), a node of [cluster] when there is one. */
+        suspend fun start(host: String, port: Int, cluster: ClusterAdapter? = null): ChatWebServer {
             val prometheus = PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
             val metrics = WsgridMetrics.builder(prometheus).percentileHistogram(true).build()
+            lateinit var clients: AcceptorRegistry<JsonElement, IChatService>
+            val order = Mutex()
+            val options = metrics.bind(ServerOptions.builder().cluster(cluster).build())
             val server = embeddedServer(CIO, port = port, host = host) {
                 install(WebSockets)
                 routing {
@@ -47,16 +63,13 @@ class ChatWebServer private constructor(private val server: EmbeddedServer<*, *>
                         }
                     }
                     get("/metrics") { call.respondText(prometheus.scrape(), ContentType.parse(PROMETHEUS_TEXT)) }
-                    wsgridAnyHeader<IChatService>("/chat", metrics.bind(ServerOptions.DEFAULT)) { acceptor ->
-                        val service = ChatService(room, acceptor.getDriver<IChatPrinter>())
-                        acceptor.accept(service)
-                        acceptor.join()
-                        service.leave()
+                    clients = wsgridAnyHeader<IChatService>("/chat", options) { acceptor ->
+                        acceptor.accept(RoomChatService(acceptor, { clients }, order))
                     }
                 }
             }
             server.startSuspend(wait = false)
-            return ChatWebServer(server, server.engine.resolvedConnectors().first().port)
+            return ChatWebServer(server, server.engine.resolvedConnectors().first().port, clients)
         }
 
         /** The Prometheus text exposition format the scrape is written in. */

@@ -1,5 +1,6 @@
 package dev.wsgrid.examples
 
+import dev.wsgrid.cluster.redis.RedisClusterAdapter
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.runBlocking
 import kotlin.system.exitProcess
@@ -12,13 +13,16 @@ commands:
   calculator-server [--host H] [--port P] [--token T]
                                                 serve TGrid's calculator at every path; with --token, only
                                                 clients whose header is {"token": T} are accepted
-  chat-server [--host H] [--port P]             serve a chat room as in TGrid's chat test at /chat, and at /
-                                                a web page that joins it with TGrid's browser build
+  chat-server [--host H] [--port P] [--redis URI]
+                                                serve a chat room as in TGrid's chat test at /chat, and at /
+                                                a web page that joins it with TGrid's browser build; with
+                                                --redis, every chat server on that Redis shares one chat
 
 options:
   --host H      the address to listen on (default 127.0.0.1)
   --port P      the port to listen on; 0 (the default) picks a free one
   --token T     the token clients must send in their header
+  --redis URI   the Redis the chat servers meet at (redis://HOST:PORT)
 """
 
 /** Entry point of `wsgrid-examples.jar`. A program's main may block its own thread until done. */
@@ -36,10 +40,12 @@ fun main(args: Array<String>) {
             }
         }
         "chat-server" -> {
-            val o = parseOptions(args.drop(1), setOf("--host", "--port")) ?: usageError()
+            val o = parseOptions(args.drop(1), setOf("--host", "--port", "--redis")) ?: usageError()
             serve(o.host) {
-                val server = ChatWebServer.start(o.host, o.port)
-                Running(server.port, listOf("chat at ws://${o.host}:${server.port}/chat; its web page at http://${o.host}:${server.port}/")) { server.close() }
+                val cluster = o.values["--redis"]?.let { RedisClusterAdapter.create(it) }
+                val server = ChatWebServer.start(o.host, o.port, cluster)
+                val shared = cluster?.let { " (one chat with every chat server on Redis ${it.uri.host}:${it.uri.port})" } ?: ""
+                Running(server.port, listOf("chat at ws://${o.host}:${server.port}/chat$shared; its web page at http://${o.host}:${server.port}/")) { server.close() }
             }
         }
         null, "-h", "--help", "help" -> print(USAGE)

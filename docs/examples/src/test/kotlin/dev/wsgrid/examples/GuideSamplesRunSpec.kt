@@ -52,6 +52,42 @@ class GuideSamplesRunSpec : FunSpec({
         }
     }
 
+    test("scaling: nodes of Kotlin and Java on one Redis broadcast to each other's members, and locate across them") {
+        dev.wsgrid.cluster.redis.RedisServer().use { redis ->
+            val kotlinNode = dev.wsgrid.examples.guide.startClusterNode(redis.uri)
+            val emptyNode = dev.wsgrid.examples.guide.startClusterNode(redis.uri)
+            val javaNode = runInterruptible(Dispatchers.IO) { dev.wsgrid.examples.guide.JavaScaling.node(redis.uri) }
+            val heard = java.util.concurrent.LinkedBlockingQueue<String>()
+            val printer = object : IChatPrinter {
+                override suspend fun print(name: String, message: String) {
+                    heard.add("$name: $message")
+                }
+            }
+            val ann = WebSocketConnector<dev.wsgrid.examples.guide.Member, IChatPrinter>(dev.wsgrid.examples.guide.Member("ann"), printer)
+            val bob = WebSocketConnector<dev.wsgrid.examples.guide.Member, IChatPrinter>(dev.wsgrid.examples.guide.Member("bob"), printer)
+            try {
+                ann.connect("ws://127.0.0.1:${kotlinNode.port}/")
+                bob.connect("ws://127.0.0.1:${javaNode.port}/")
+                io.kotest.assertions.nondeterministic.eventually(kotlin.time.Duration.parse("5s")) {
+                    kotlinNode.room("lobby")!!.members.size shouldBe 1
+                    javaNode.getRoomMembers("lobby").size shouldBe 1
+                }
+                dev.wsgrid.examples.guide.clusterBroadcastAndLocate(emptyNode, "ann") shouldBe listOf("delivered to 2, failed []", "called ann")
+                runInterruptible(Dispatchers.IO) { dev.wsgrid.examples.guide.JavaScaling.callAnywhere(javaNode, "ann") } shouldBe true
+                runInterruptible(Dispatchers.IO) { dev.wsgrid.examples.guide.JavaScaling.callAnywhere(javaNode, "nobody") } shouldBe false
+                dev.wsgrid.examples.guide.clusterTuning(redis.uri).nodeTimeout shouldBe java.time.Duration.ofSeconds(5)
+                List(4) { runInterruptible(Dispatchers.IO) { heard.poll(10, java.util.concurrent.TimeUnit.SECONDS) } }.toSet() shouldBe
+                    setOf("server: hello, everyone", "server: just you")
+            } finally {
+                ann.close()
+                bob.close()
+                kotlinNode.close()
+                emptyNode.close()
+                runInterruptible(Dispatchers.IO) { javaNode.close().join() }
+            }
+        }
+    }
+
     test("getting started, Java: the quick start prints 3.0 and 4.0") {
         printed { JavaQuickStart.run() } shouldBe "3.0\n4.0\n"
     }

@@ -131,7 +131,7 @@ class GuideSamplesSpec : FunSpec({
     test("the BOM manages every library module at the project's version") {
         val bom = File(ROOT, "bom/pom.xml").readText()
         val version = Regex("<version>([^<]+)</version>").find(File(ROOT, "pom.xml").readText().substringAfter("<artifactId>wsgrid-parent</artifactId>"))!!.groupValues[1]
-        for (artifact in listOf("wsgrid-rpc-core", "wsgrid-rpc-ktor-server", "wsgrid-rpc-ktor-client", "wsgrid-java", "wsgrid-micrometer")) {
+        for (artifact in listOf("wsgrid-rpc-core", "wsgrid-rpc-ktor-server", "wsgrid-rpc-ktor-client", "wsgrid-java", "wsgrid-micrometer", "wsgrid-cluster-redis")) {
             bom.contains("<artifactId>$artifact</artifactId><version>$version</version>") shouldBe true
         }
         Regex("<artifactId>wsgrid-bom</artifactId>\\s*<version>([^<]+)</version>").find(bom)!!.groupValues[1] shouldBe version

@@ -65,6 +65,12 @@ internal class Bridge(name: String) {
         null
     }
 
+    /** [WebSocketAcceptor.changeId]. */
+    public fun changeId(acceptor: WebSocketAcceptor<*, *>, id: String): CompletableFuture<Void?> = start {
+        acceptor.changeId(id)
+        null
+    }
+
     /** [WebSocketAcceptor.close]. */
     public fun close(acceptor: WebSocketAcceptor<*, *>, code: Int, reason: String): CompletableFuture<Void?> = start {
         acceptor.close(code, reason)
@@ -100,6 +106,9 @@ internal class Bridge(name: String) {
         val each: suspend (T) -> Unit = { driver -> call.apply(driver)?.await() }
         if (room != null) room.broadcast(type, timeout, each) else server.broadcast(type, timeout, each)
     }
+
+    /** [WebSocketServer.locate]. */
+    public fun locate(server: WebSocketServer<*, *>, id: String): CompletableFuture<Communicator<*>?> = start { server.locate(id) }
 
     /** [WebSocketServer.close]. */
     public fun close(server: WebSocketServer<*, *>): CompletableFuture<Void?> = start {

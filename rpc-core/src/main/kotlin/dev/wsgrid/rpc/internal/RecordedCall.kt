@@ -36,9 +36,38 @@ public class RecordedCall(
 
     override fun toString(): String = "RecordedCall($listener, ${arguments.size} arguments${if (oneWay) ", one-way" else ""})"
 
-    /** Recording. */
+    /** A call frame read back (from another node): its [uid] and the [call] it makes. */
+    public class Received(
+        /** The caller's uid; [NOTIFICATION_UID] for a one-way call. */
+        public val uid: Long,
+        /** The call, one-way when [uid] is [NOTIFICATION_UID]. */
+        public val call: RecordedCall,
+    )
+
+    /** Recording, and reading calls back. */
     @InternalWsgridApi
     public companion object {
+        /** The uid of every one-way call (a notification). */
+        public const val NOTIFICATION_UID: Long = Wire.NOTIFICATION_UID
+
+        /**
+         * Reads a call frame as TGrid writes it (`{"uid":N,"listener":...,"parameters":[...]}`):
+         * the inverse of [frame], for a call that a node relays to a connection it holds.
+         *
+         * @throws dev.wsgrid.rpc.InvalidMessageException when [text] is not a call frame.
+         */
+        public fun parse(text: String): Received {
+            val env = Envelope.parse(text)
+            if (env is Parsed.BadCall) throw env.error
+            env as Envelope
+            if (!env.isCall) throw dev.wsgrid.rpc.InvalidMessageException("invalid invoke: a call was expected, got a return", Wire.excerpt(text), env.uid)
+            val args = List(env.parameterCount) { env.parameterText(it) }
+            return Received(env.uid, RecordedCall(env.listener!!, args, env.uid == Wire.NOTIFICATION_UID))
+        }
+
+        /** A return frame for [uid]: [value] is JSON text, or `null` to leave `value` out (TGrid's `undefined`). */
+        public fun returnFrame(uid: Long, success: Boolean, value: String?): String = Wire.ret(uid, success, value)
+
         /**
          * Runs [call] once on a recording driver of [type] bound with [options]' codec, and answers
          * the one call it made; the call never completes (nothing was sent), and the block is

@@ -176,6 +176,7 @@ internal class Requester(
         } finally {
             if (pending.remove(uid) != null) {
                 abandoned.add(uid)
+                sink.callAbandoned(uid)
                 // given up (cancelled, timed out): the remote side stops running it
                 extensions?.cancelRemote(uid)
             }
@@ -204,18 +205,28 @@ internal class Requester(
      * waits for its return, at most [timeout]; its value is not decoded, its failure is thrown.
      */
     suspend fun callRecorded(call: RecordedCall, timeout: Duration?) {
+        callRecorded(call, timeout, wantValue = false)
+    }
+
+    /**
+     * [callRecorded], answering the return's value as JSON text (`null` when it had none) for a
+     * call relayed from another node: a binary value (wsgrid.v1) becomes the codec's JSON for it.
+     */
+    suspend fun callRecordedForValue(call: RecordedCall, timeout: Duration?): String? = callRecorded(call, timeout, wantValue = true)
+
+    private suspend fun callRecorded(call: RecordedCall, timeout: Duration?, wantValue: Boolean): String? {
         val listener = call.listener
         if (call.oneWay) {
             notifyRecorded(call)
-            return
+            return null
         }
         checkPendingLimit(listener)
         failIfClosing(listener)
-        if (!tracking()) return sendRecorded(call, timeout)
-        observing(started(listener, false)) { sendRecorded(call, timeout) }
+        if (!tracking()) return sendRecorded(call, timeout, wantValue)
+        return observing(started(listener, false)) { sendRecorded(call, timeout, wantValue) }
     }
 
-    private suspend fun sendRecorded(call: RecordedCall, timeout: Duration?) {
+    private suspend fun sendRecorded(call: RecordedCall, timeout: Duration?, wantValue: Boolean): String? {
         val listener = call.listener
         val uid = sink.nextId()
         val entry = Pending(listener, host.observer.recordedFrame(uid, call))
@@ -226,9 +237,19 @@ internal class Requester(
                 withTimeoutOrNull(timeout.toMillis().coerceAtLeast(1)) { sendAndAwait(uid, entry, null) } ?: throw CallTimeoutException(listener, timeout)
             }
             if (!returned.env.success) throw Errors.decode(returned.json ?: returned.env.valueJson(), listener)
+            if (!wantValue) return null
+            returned.json?.let { return it.toString() }
+            if (!returned.env.hasValue) return null
+            val blobs = returned.blobs
+            if (!blobs.isNullOrEmpty()) {
+                val k = returned.env.valueJson()?.let { BinaryPayloads.indexOf(it) }
+                if (k != null && k in blobs.indices) return sink.options.codec.adapter(ByteArray::class.java).encode(blobs[k])
+            }
+            return returned.env.valueText()
         } finally {
             if (pending.remove(uid) != null) {
                 abandoned.add(uid)
+                sink.callAbandoned(uid)
                 extensions?.cancelRemote(uid)
             }
         }

@@ -75,6 +75,9 @@ internal interface FrameSink {
     /** A fresh id for a call or a stream argument: one counter, so they never collide. */
     fun nextId(): Long
 
+    /** This side gave up the call [uid]: told to a transport that relays calls ([CallAbandonment]). */
+    fun callAbandoned(uid: Long)
+
     /** The error a call of [listener] fails with once the connection ended with [end]. */
     fun closedError(listener: String?, end: TransportFrame.Closed): ConnectionClosedException
 
@@ -157,6 +160,10 @@ internal class Session(
     }
 
     override fun nextId(): Long = ids.incrementAndGet()
+
+    override fun callAbandoned(uid: Long) {
+        (transport as? CallAbandonment)?.callAbandoned(uid)
+    }
 
     // ------------------------------------------------------------------ sending
 

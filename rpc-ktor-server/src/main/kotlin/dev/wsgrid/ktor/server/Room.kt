@@ -26,20 +26,23 @@ import java.util.concurrent.ConcurrentHashMap
 public class Room internal constructor(
     /** The room's name. */
     public val name: String,
+    private val registry: AcceptorRegistry<*, *>? = null,
 ) {
     internal val memberSet: MutableSet<WebSocketAcceptor<*, *>> = ConcurrentHashMap.newKeySet()
 
-    /** The members now. */
+    /** The members now (on a cluster, this node's). */
     public val members: List<WebSocketAcceptor<*, *>> get() = ArrayList(memberSet)
 
     /** How many members the room has now. */
     public val size: Int get() = memberSet.size
 
     /**
-     * Calls [call] on a driver of [type] of every member at once; see [broadcast].
+     * Calls [call] on a driver of [type] of every member at once; see [broadcast]. On a cluster it
+     * reaches the members on every node, and [BroadcastResult.failedNodes] names the nodes that
+     * did not answer.
      */
     public suspend fun <T : Any> broadcast(type: Class<T>, timeout: Duration = DEFAULT_BROADCAST_TIMEOUT, call: suspend (T) -> Unit): BroadcastResult =
-        broadcastTo(ArrayList(memberSet), type, timeout, call)
+        registry?.takeIf { it.cluster != null }?.broadcastIn(name, type, timeout, call) ?: broadcastTo(ArrayList(memberSet), type, timeout, call)
 
     override fun toString(): String = "Room($name, ${memberSet.size} members)"
 

@@ -122,6 +122,8 @@ internal fun <Header, Provider : Any> Route.wsgrid(
             }
         }
     }
+
+    registry.joinCluster(options, application)
     return registry
 }
 

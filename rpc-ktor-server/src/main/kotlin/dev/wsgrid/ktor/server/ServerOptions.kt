@@ -54,6 +54,13 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
     public val listener: ServerListener? = b.listener
 
     /**
+     * The cluster this server is a node of: rooms, broadcasts, connection ids and
+     * [locate][WebSocketServer.locate] then span every server opened with the same cluster (see
+     * [ClusterAdapter]); `null` (the default) is a single node.
+     */
+    public val cluster: ClusterAdapter? = b.cluster
+
+    /**
      * How long a frame may wait for room in a connection's outgoing buffer before the peer, which
      * is not reading, is closed with 1008. Default: 30 s.
      */
@@ -116,6 +123,10 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
         public var maxConnections: Int = from?.maxConnections ?: 10_000
             set(value) { field = requirePositive("maxConnections", value) }
 
+        /** [ServerOptions.cluster]. */
+        @get:JvmSynthetic @set:JvmSynthetic
+        public var cluster: ClusterAdapter? = from?.cluster
+
         /** [ServerOptions.pingInterval]; `null` turns pings off. */
         @get:JvmSynthetic @set:JvmSynthetic
         public var pingInterval: KDuration? = from?.pingInterval?.toKotlinDuration()
@@ -169,6 +180,9 @@ public class ServerOptions private constructor(b: Builder) : ConnectionOptions {
 
         /** Sets [engine]. */
         public fun engine(engine: ServerEngine): Builder = apply { this.engine = engine }
+
+        /** Sets [cluster]; `null` makes a single node. */
+        public fun cluster(cluster: ClusterAdapter?): Builder = apply { this.cluster = cluster }
 
         /** Sets [upgradeTimeout]. */
         public fun upgradeTimeout(timeout: Duration): Builder = apply { upgradeTimeout = timeout.toKotlinDuration() }

@@ -52,6 +52,11 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     @Volatile
     private var currentId: String = UUID.randomUUID().toString()
 
+    /** Whether the handler chose the id (a random one is unique by construction). */
+    @Volatile
+    internal var idChosen: Boolean = false
+        private set
+
     private val roomNames: MutableSet<String> = ConcurrentHashMap.newKeySet()
 
     /**
@@ -68,7 +73,29 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
             check(st == CommunicatorState.NONE) { "cannot change the id: connection is $st" }
             require(value.isNotEmpty()) { "an id cannot be empty" }
             currentId = value
+            idChosen = true
         }
+
+    /**
+     * Changes the id of this open connection to [id], claimed as [accept] claims one (on a cluster:
+     * cluster-wide); its old id is free from then on. For a client that says who it is after
+     * connecting (a chat's `setName`).
+     *
+     * @throws IdConflictException when another connection has [id]; this one keeps its id.
+     * @throws ClusterUnavailableException on a cluster whose backend cannot be reached.
+     * @throws IllegalStateException unless the connection is open.
+     */
+    public suspend fun changeId(id: String) {
+        require(id.isNotEmpty()) { "an id cannot be empty" }
+        val st = state
+        check(st == CommunicatorState.OPEN) { "cannot change the id: connection is $st" }
+        val old = currentId
+        if (id == old) return
+        registry.claim(this, id, chosen = true)
+        currentId = id
+        idChosen = true
+        registry.release(this, old)
+    }
 
     /** The rooms this connection is in. */
     public val rooms: Set<String> get() = snapshot(roomNames)
@@ -94,6 +121,10 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
 
     /** Completed when an accept or reject has finished, however it ended. */
     private val decided = CompletableDeferred<Unit>()
+
+    /** Set while [accept] claims the id, until it has moved to `ACCEPTING` or failed. */
+    @Volatile
+    private var claiming: CompletableDeferred<Unit>? = null
 
     /**
      * What the connection speaks, known as soon as the header arrived (so a handler may read it
@@ -121,14 +152,23 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         val st = state
         check(st == CommunicatorState.NONE) { "cannot accept: connection is $st" }
         require(provider != null || serviceInterfaces.isEmpty()) { "cannot expose a null provider through ${serviceInterfaces.joinToString { it.simpleName }}" }
-        registry.claim(this)
+        // on a cluster the claim is a round trip: a handler that does not wait for its accept (a Java
+        // future) has decided all the same, and the endpoint waits for the state it leads to
+        val claimed = CompletableDeferred<Unit>()
+        claiming = claimed
         try {
-            if (provider != null && serviceInterfaces.isNotEmpty()) setProvider(provider, *serviceInterfaces) else this.provider = provider
-        } catch (e: Exception) {
-            registry.release(this)
-            throw e
+            registry.claim(this)
+            try {
+                if (provider != null && serviceInterfaces.isNotEmpty()) setProvider(provider, *serviceInterfaces) else this.provider = provider
+                moveStateOrFail(CommunicatorState.ACCEPTING, "accept", CommunicatorState.NONE)
+            } catch (e: Exception) {
+                registry.release(this)
+                throw e
+            }
+        } finally {
+            claiming = null
+            claimed.complete(Unit)
         }
-        moveStateOrFail(CommunicatorState.ACCEPTING, "accept", CommunicatorState.NONE)
         try {
             // once the client has the accept it may call at once: those calls wait for the session
             relay.unbounded()
@@ -179,6 +219,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
 
     /** Waits for an accept or reject that has started (from another coroutine or a future) to finish. */
     internal suspend fun awaitDecision() {
+        claiming?.await()
         val st = state
         if (st == CommunicatorState.ACCEPTING || st == CommunicatorState.REJECTING) decided.await()
     }
@@ -206,7 +247,7 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
     public fun ping(interval: kotlin.time.Duration): Unit = ping(interval.toJavaDuration())
 
     override fun onClosed(closed: TransportFrame.Closed) {
-        registry.remove(this)
+        registry.remove(this, closed)
         serverOptions.listener?.let { l -> notify { l.onDisconnection(this, closed.code, closed.reason) } }
     }
 

@@ -85,6 +85,9 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
     /** The accepted, open connection with [id], or `null`. */
     public fun find(id: String): WebSocketAcceptor<Header, Provider>? = registry?.find(id)
 
+    /** The connection with [id] on any node of the server's cluster; see [AcceptorRegistry.locate]. */
+    public suspend fun locate(id: String): dev.wsgrid.rpc.Communicator<*>? = registry?.locate(id)
+
     /** The room [name], or `null` when nobody is in it. */
     public fun room(name: String): Room? = registry?.room(name)
 
@@ -214,6 +217,7 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
             coroutineScope {
                 for (a in registry?.toList().orEmpty()) launch { runCatching { a.close(CloseCodes.GOING_AWAY, "server closing") } }
             }
+            registry?.leaveCluster()
             server.stopSuspend(0, 2_000)
         } finally {
             engine = null

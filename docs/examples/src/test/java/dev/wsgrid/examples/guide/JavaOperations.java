@@ -26,10 +26,10 @@ public final class JavaOperations {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var metrics = WsgridMetrics.create(registry);
         var server = new WebSocketServer<Credentials, CalculatorService>(Credentials.class,
-                ServerConfig.builder().options(metrics::bind).build());           // one line binds the server
+                ServerConfig.builder().bind(metrics).build());           // one line binds the server
         server.open("127.0.0.1", 0, acceptor -> acceptor.accept(new SimpleCalculator())).join();
         var connector = new WebSocketConnector<Credentials, Object>(new Credentials("secret"), null,
-                ConnectorConfig.builder().options(metrics::bind).build());        // and one the connector
+                ConnectorConfig.builder().bind(metrics).build());        // and one the connector
         connector.connect("ws://127.0.0.1:" + server.getPort() + "/calculator").join();
         connector.getDriver(Calculator.class).plus(1, 2).join();
         System.out.println(registry.scrape());

@@ -1,0 +1,9 @@
+package dev.wsgrid.cluster.redis
+
+import dev.wsgrid.apicheck.ApiDump
+import io.kotest.core.spec.style.FunSpec
+
+/** The module's public API is the one in api/rpc-cluster-redis.api: an accidental change fails here (see [ApiDump]). */
+class ApiDumpSpec : FunSpec({
+    test("the public API is the checked-in api/rpc-cluster-redis.api") { ApiDump.check("rpc-cluster-redis") }
+})
