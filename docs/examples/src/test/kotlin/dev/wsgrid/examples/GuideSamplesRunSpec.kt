@@ -18,6 +18,8 @@ import dev.wsgrid.rpc.ConnectException
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
 import io.kotest.matchers.string.shouldStartWith
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runInterruptible
@@ -94,6 +96,28 @@ class GuideSamplesRunSpec : FunSpec({
 
     test("getting started, Kotlin: the quick start prints 3.0 and 4.0") {
         kotlinQuickStart() shouldBe listOf(3.0, 4.0)
+    }
+
+    test("threads, Java: the plain function runs on the blocking pool, the @NonBlocking one on the event loop") {
+        val (counted, priced) = runInterruptible(Dispatchers.IO) { dev.wsgrid.examples.guide.JavaThreads.run() }
+        counted shouldStartWith "apples counted on "
+        counted shouldNotContain "eventLoopGroup"
+        priced shouldStartWith "apples priced on "
+        priced shouldContain "eventLoopGroup"
+    }
+
+    test("threads, Kotlin: a Netty application with wsgridEventLoops() serves the calculator; CIO serves and connects") {
+        val server = dev.wsgrid.examples.guide.startNettyApplication()
+        try {
+            val port = server.engine.resolvedConnectors().first().port
+            val connector = WebSocketConnector(dev.wsgrid.examples.guide.Credentials("any"))
+            connector.connect("ws://127.0.0.1:$port/calculator")
+            connector.getDriver<dev.wsgrid.examples.guide.ICalculator>().scientific.sqrt(16.0) shouldBe 4.0
+            connector.close()
+        } finally {
+            server.stopSuspend(100, 1_000)
+        }
+        dev.wsgrid.examples.guide.cioEngines() shouldBe 3.0
     }
 
     test("getting started, Ktor: the module serves its own route and the calculator") {
