@@ -13,7 +13,6 @@ import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withTimeout
 import kotlinx.serialization.json.JsonPrimitive
@@ -145,8 +144,10 @@ class CommunicatorSpec : FunSpec({
         p.client.pendingCalls shouldBe 0
         // the late returns arrive and are dropped without a report
         slow.gate.complete(Unit)
+        // the four late returns are sent; quick()'s return, sent after them on the same ordered
+        // connection, proves the client has read them when it arrives
+        eventually(5.seconds) { p.serverTransport.sent.count { "\"success\":true" in it } shouldBe 4 }
         p.client.getDriver<ISlow>().quick() shouldBe 1
-        delay(50)
         invalid shouldBe emptyList()
         p.client.close()
     }

@@ -5,6 +5,7 @@ import dev.wsgrid.rpc.CloseCodes
 import dev.wsgrid.rpc.ConnectionClosedException
 import dev.wsgrid.rpc.HandshakeRejectedException
 import dev.wsgrid.rpc.RemoteException
+import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -22,6 +23,7 @@ import kotlinx.serialization.json.int
 import kotlinx.serialization.json.jsonPrimitive
 import kotlinx.serialization.json.put
 import java.util.concurrent.CopyOnWriteArrayList
+import kotlin.time.Duration.Companion.seconds
 
 /** The TGrid server's provider, as a wsgrid client declares it. */
 interface ITGridServer {
@@ -155,8 +157,7 @@ class TGridServerInteropSpec : FunSpec({
             connector.connect(url)
             coroutineScope {
                 val pending = async { runCatching { connector.getDriver<ITGridServer>().never() } }
-                delay(100)
-                connector.pendingCalls shouldBe 1
+                eventually(5.seconds) { connector.pendingCalls shouldBe 1 }
                 node.command("close 4000 see you")
                 val e = pending.await().exceptionOrNull() as ConnectionClosedException
                 e.code shouldBe 4000
@@ -165,7 +166,7 @@ class TGridServerInteropSpec : FunSpec({
             connector.connect(url)
             coroutineScope {
                 val pending = async { runCatching { connector.getDriver<ITGridServer>().never() } }
-                delay(100)
+                eventually(5.seconds) { connector.pendingCalls shouldBe 1 }
                 node.expect("done")
                 node.command("terminate")
                 (pending.await().exceptionOrNull() as ConnectionClosedException).code shouldBe CloseCodes.ABNORMAL

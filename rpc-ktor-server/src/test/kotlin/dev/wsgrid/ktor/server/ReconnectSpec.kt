@@ -1,5 +1,6 @@
 package dev.wsgrid.ktor.server
 
+import dev.wsgrid.ktor.client.ConnectorListener
 import dev.wsgrid.ktor.client.ConnectorOptions
 import dev.wsgrid.ktor.client.ReconnectPolicy
 import dev.wsgrid.ktor.client.WebSocketConnector
@@ -11,10 +12,10 @@ import dev.wsgrid.rpc.StateListener
 import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.ints.shouldBeGreaterThanOrEqual
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.serialization.json.JsonElement
 import java.time.Duration
 import java.util.concurrent.CopyOnWriteArrayList
@@ -61,9 +62,17 @@ class ReconnectSpec : FunSpec({
         val server = calculatorServer()
         val port = server.port
         val failFast = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().reconnect(quick).build())
+        val patientAttempts = java.util.concurrent.atomic.AtomicInteger()
         val patient = WebSocketConnector<Nothing?, Any>(
             null,
-            connectorOptions = ConnectorOptions.builder().reconnect(quick.newBuilder().waitWhileReconnecting(true).build()).build(),
+            connectorOptions = ConnectorOptions.builder()
+                .reconnect(quick.newBuilder().waitWhileReconnecting(true).build())
+                .listener(object : ConnectorListener() {
+                    override fun onReconnectFailed(connector: WebSocketConnector<*, *>, attempt: Int, cause: Throwable) {
+                        patientAttempts.incrementAndGet()
+                    }
+                })
+                .build(),
         )
         val impatient = WebSocketConnector<Nothing?, Any>(
             null,
@@ -82,7 +91,9 @@ class ReconnectSpec : FunSpec({
         shouldThrow<CallTimeoutException> { impatient.getDriver<ICalculator>().plus(1.0, 2.0) }.timeout shouldBe Duration.ofMillis(200)
         coroutineScope {
             val waiting = async { patient.getDriver<ICalculator>().plus(1.0, 2.0) }
-            delay(300)
+            // two attempts failed since the call began: it had its chances to go through, and still waits
+            val before = patientAttempts.get()
+            eventually(5.seconds) { patientAttempts.get() shouldBeGreaterThanOrEqual before + 2 }
             waiting.isCompleted shouldBe false
             val again = calculatorServer(port)
             waiting.await() shouldBe 3.0
@@ -97,16 +108,23 @@ class ReconnectSpec : FunSpec({
         val server = calculatorServer()
         val port = server.port
         val connector = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().reconnect(quick).build())
+        // the same policy, left reconnecting: when it is back, the closed one would have been too
+        val control = WebSocketConnector<Nothing?, Any>(null, connectorOptions = ConnectorOptions.builder().reconnect(quick).build())
         connector.connect("ws://127.0.0.1:$port/")
+        control.connect("ws://127.0.0.1:$port/")
         server.close()
-        eventually(5.seconds) { connector.state shouldBe CommunicatorState.RECONNECTING }
+        eventually(5.seconds) {
+            connector.state shouldBe CommunicatorState.RECONNECTING
+            control.state shouldBe CommunicatorState.RECONNECTING
+        }
         connector.close()
         connector.state shouldBe CommunicatorState.CLOSED
         connector.join(1.seconds) shouldBe true
         val again = calculatorServer(port)
-        delay(500)
+        eventually(10.seconds) { control.state shouldBe CommunicatorState.OPEN }
         connector.state shouldBe CommunicatorState.CLOSED
-        again.acceptors.size shouldBe 0
+        again.acceptors.size shouldBe 1
+        control.close()
         again.close()
     }
 })
