@@ -2,10 +2,6 @@ package dev.wsgrid.bench
 
 import dev.wsgrid.ktor.client.ConnectorOptions
 import dev.wsgrid.ktor.client.WebSocketConnector
-import io.ktor.client.HttpClient
-import io.ktor.client.engine.cio.CIO
-import io.ktor.client.plugins.websocket.WebSockets
-import io.ktor.websocket.ChannelOverflow
 import io.lettuce.core.RedisClient
 import io.lettuce.core.codec.StringCodec
 import io.lettuce.core.pubsub.RedisPubSubAdapter
@@ -203,18 +199,7 @@ internal suspend fun clusterBench(o: Options) {
     val callCount = o.value("--calls")?.toInt() ?: 5_000
     val out = File(o.value("--out") ?: "benchmarks/results")
     // a client of its own for each phase: the closed connections of one must not count against the next
-    fun client() = HttpClient(CIO) {
-        install(WebSockets) {
-            channels {
-                incoming = bounded(16, ChannelOverflow.SUSPEND)
-                outgoing = bounded(16, ChannelOverflow.SUSPEND)
-            }
-        }
-        engine {
-            maxConnectionsCount = n + 100
-            endpoint.maxConnectionsPerRoute = n + 100
-        }
-    }
+    fun client() = scaleHttpClient(n)
     val http = client()
     val clusterHttp = http
     val clusterOptions = ConnectorOptions.builder().httpClient(clusterHttp).build()

@@ -72,20 +72,26 @@ private class Round {
  * of one notification to all N members until the last has it. The same client measures a wsgrid
  * server and TGrid's node server ([system] names which, for the results).
  */
-suspend fun scaleClient(url: String, targets: List<Int>, system: String = "wsgrid", broadcasts: Int = 7, parallel: Int = 64): ScaleResult {
-    val max = targets.max()
-    val http = HttpClient(CIO) {
-        install(WebSockets) {
-            channels {
-                incoming = bounded(16, ChannelOverflow.SUSPEND)
-                outgoing = bounded(16, ChannelOverflow.SUSPEND)
-            }
-        }
-        engine {
-            maxConnectionsCount = max + 100
-            endpoint.maxConnectionsPerRoute = max + 100
+/**
+ * One CIO client for [connections] connectors at once, with small frame channels: thousands of
+ * connections in one process, as the scale and cluster workloads hold them.
+ */
+fun scaleHttpClient(connections: Int): HttpClient = HttpClient(CIO) {
+    install(WebSockets) {
+        channels {
+            incoming = bounded(16, ChannelOverflow.SUSPEND)
+            outgoing = bounded(16, ChannelOverflow.SUSPEND)
         }
     }
+    engine {
+        maxConnectionsCount = connections + 100
+        endpoint.maxConnectionsPerRoute = connections + 100
+    }
+}
+
+suspend fun scaleClient(url: String, targets: List<Int>, system: String = "wsgrid", broadcasts: Int = 7, parallel: Int = 64): ScaleResult {
+    val max = targets.max()
+    val http = scaleHttpClient(max)
     val options = ConnectorOptions.builder().httpClient(http).build()
     val control = WebSocketConnector<Nothing?, Any>(null, null, options)
     control.connect(url)
