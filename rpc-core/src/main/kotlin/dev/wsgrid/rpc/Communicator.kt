@@ -1,3 +1,7 @@
+// Over 400 lines for its documentation: 159 of them are the KDoc of the API every communicator
+// (server acceptors, connectors, in-memory peers) shares; the work is in internal/ (Session,
+// Requester, Responder, Lifecycle), and what is left here is the state the API reads.
+
 package dev.wsgrid.rpc
 
 import dev.wsgrid.rpc.internal.BoundFunction

@@ -25,8 +25,8 @@ import io.ktor.client.request.header
 import io.ktor.http.HttpHeaders
 import dev.wsgrid.rpc.WireProtocol
 import dev.wsgrid.rpc.internal.PeerText
-import io.ktor.websocket.WebSocketDeflateExtension
-import io.ktor.websocket.ChannelOverflow
+import dev.wsgrid.ktor.boundTo
+import dev.wsgrid.ktor.deflateFrom
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
@@ -302,15 +302,8 @@ public class WebSocketConnector<Header, Provider : Any> @JvmOverloads constructo
     private fun HttpClientConfig<*>.webSockets(o: ConnectorOptions) {
         install(WebSockets) {
             maxFrameSize = o.maxFrameSize
-            o.compressionThreshold?.let { threshold ->
-                extensions {
-                    install(WebSocketDeflateExtension) { compressIfBiggerThan(threshold) }
-                }
-            }
-            channels {
-                incoming = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
-                outgoing = bounded(FRAME_BUFFER, ChannelOverflow.SUSPEND)
-            }
+            o.compressionThreshold?.let { threshold -> extensions { deflateFrom(threshold) } }
+            channels { boundTo(FRAME_BUFFER) }
         }
     }
 

@@ -12,8 +12,8 @@ import io.ktor.server.engine.connector
 import io.ktor.server.engine.embeddedServer
 import io.ktor.server.routing.routing
 import io.ktor.server.websocket.WebSockets
-import io.ktor.websocket.ChannelOverflow
-import io.ktor.websocket.WebSocketDeflateExtension
+import dev.wsgrid.ktor.boundTo
+import dev.wsgrid.ktor.deflateFrom
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.coroutineScope
@@ -121,15 +121,8 @@ public class WebSocketServer<Header, Provider : Any> @JvmOverloads constructor(
         val module: Application.() -> Unit = {
             install(WebSockets) {
                 maxFrameSize = o.maxFrameSize
-                o.compressionThreshold?.let { threshold ->
-                    extensions {
-                        install(WebSocketDeflateExtension) { compressIfBiggerThan(threshold) }
-                    }
-                }
-                channels {
-                    incoming = bounded(o.frameBuffer, ChannelOverflow.SUSPEND)
-                    outgoing = bounded(o.frameBuffer, ChannelOverflow.SUSPEND)
-                }
+                o.compressionThreshold?.let { threshold -> extensions { deflateFrom(threshold) } }
+                channels { boundTo(o.frameBuffer) }
             }
             routing {
                 routeRegistry = wsgrid("{...}", headerType, o, handler, token)

@@ -1,3 +1,7 @@
+// Over 400 lines on purpose: one Netty handler owns a connection on its event loop (reading,
+// writing with the byte-bounded queue, pings, the close handshake); every field here is touched
+// by that loop only, and splitting the handler would spread that loop-owned state over classes.
+
 package dev.wsgrid.ktor.server.netty
 
 import dev.wsgrid.ktor.OutgoingLimits
