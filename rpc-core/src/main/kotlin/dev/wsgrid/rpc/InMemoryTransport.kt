@@ -123,10 +123,18 @@ public class InMemoryTransport private constructor(
         /** Creates a connected pair; see the class. Each end delivers on [Dispatchers.Default]. */
         @JvmStatic
         @JvmOverloads
-        public fun pair(capacity: Int = DEFAULT_CAPACITY): Pair<InMemoryTransport, InMemoryTransport> {
+        public fun pair(capacity: Int = DEFAULT_CAPACITY): Pair<InMemoryTransport, InMemoryTransport> = pair(capacity, Dispatchers.Default)
+
+        /**
+         * Creates a connected pair whose ends deliver on [dispatcher]. With a test dispatcher of
+         * kotlinx-coroutines-test, and communicators on it too, timeouts run on its virtual clock:
+         * a test of a ten-minute timeout takes no time and cannot race the real one.
+         */
+        @JvmStatic
+        public fun pair(capacity: Int, dispatcher: kotlinx.coroutines.CoroutineDispatcher): Pair<InMemoryTransport, InMemoryTransport> {
             require(capacity > 0) { "capacity must be positive, was $capacity" }
-            val a = InMemoryTransport(capacity, Dispatchers.Default)
-            val b = InMemoryTransport(capacity, Dispatchers.Default)
+            val a = InMemoryTransport(capacity, dispatcher)
+            val b = InMemoryTransport(capacity, dispatcher)
             a.peer = b
             b.peer = a
             return a to b

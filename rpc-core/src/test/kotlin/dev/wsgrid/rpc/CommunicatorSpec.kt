@@ -15,6 +15,10 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.test.currentTime
+import kotlinx.coroutines.test.runCurrent
+import kotlinx.coroutines.test.StandardTestDispatcher
+import kotlinx.coroutines.test.runTest
 import kotlinx.serialization.json.JsonPrimitive
 import java.time.Duration
 import java.time.Instant
@@ -119,37 +123,49 @@ class CommunicatorSpec : FunSpec({
         }
     }
 
-    test("timeouts: per communicator, per driver and per call; a timed-out call leaves nothing behind") {
-        val slow = Slow()
-        val options = CommunicatorOptions.builder().callTimeout(Duration.ofMillis(100)).build()
-        val invalid = CopyOnWriteArrayList<InvalidMessageException>()
-        val p = peers(slow, options = CommunicatorOptions.DEFAULT, clientOptions = options)
-        p.client.addInvokeListener(object : InvokeListener() {
-            override fun onInvalidMessage(error: InvalidMessageException) {
-                invalid.add(error)
-            }
-        })
-        val byOptions = shouldThrow<CallTimeoutException> { p.client.getDriver<ISlow>().wait(1) }
-        byOptions.message shouldBe "call to wait timed out after 100 ms"
-        byOptions.listener shouldBe "wait"
-        byOptions.timeout shouldBe Duration.ofMillis(100)
-        shouldThrow<CallTimeoutException> {
-            p.client.getDriver(ISlow::class.java, Duration.ofMillis(30)).wait(2)
-        }.timeout shouldBe Duration.ofMillis(30)
-        shouldThrow<CallTimeoutException> {
-            withCallTimeout(20.milliseconds) { p.client.getDriver<ISlow>().wait(3) }
-        }.timeout shouldBe Duration.ofMillis(20)
-        val future = p.client.getDriver(IFutureSlow::class.java).wait(4)
-        (shouldThrow<ExecutionException> { future.get() }.cause as CallTimeoutException).listener shouldBe "wait"
-        p.client.pendingCalls shouldBe 0
-        // the late returns arrive and are dropped without a report
-        slow.gate.complete(Unit)
-        // the four late returns are sent; quick()'s return, sent after them on the same ordered
-        // connection, proves the client has read them when it arrives
-        eventually(5.seconds) { p.serverTransport.sent.count { "\"success\":true" in it } shouldBe 4 }
-        p.client.getDriver<ISlow>().quick() shouldBe 1
-        invalid shouldBe emptyList()
-        p.client.close()
+    test("timeouts, on a virtual clock: per communicator, per driver and per call; a timed-out call leaves nothing behind") {
+        // both communicators and both ends of the pair on the test's scheduler: the minutes below
+        // pass on its virtual clock, in no real time, and no real delay can race them
+        runTest {
+            val slow = Slow()
+            val options = CommunicatorOptions.builder().callTimeout(Duration.ofMinutes(10)).build()
+            val invalid = CopyOnWriteArrayList<InvalidMessageException>()
+            val p = peers(slow, options = CommunicatorOptions.DEFAULT, clientOptions = options, dispatcher = StandardTestDispatcher(testScheduler))
+            p.client.addInvokeListener(object : InvokeListener() {
+                override fun onInvalidMessage(error: InvalidMessageException) {
+                    invalid.add(error)
+                }
+            })
+            var start = currentTime
+            val byOptions = shouldThrow<CallTimeoutException> { p.client.getDriver<ISlow>().wait(1) }
+            byOptions.message shouldBe "call to wait timed out after 600000 ms"
+            byOptions.listener shouldBe "wait"
+            byOptions.timeout shouldBe Duration.ofMinutes(10)
+            currentTime - start shouldBe 600_000L
+            start = currentTime
+            shouldThrow<CallTimeoutException> {
+                p.client.getDriver(ISlow::class.java, Duration.ofSeconds(30)).wait(2)
+            }.timeout shouldBe Duration.ofSeconds(30)
+            currentTime - start shouldBe 30_000L
+            start = currentTime
+            shouldThrow<CallTimeoutException> {
+                withCallTimeout(20.seconds) { p.client.getDriver<ISlow>().wait(3) }
+            }.timeout shouldBe Duration.ofSeconds(20)
+            currentTime - start shouldBe 20_000L
+            start = currentTime
+            val future = p.client.getDriver(IFutureSlow::class.java).wait(4)
+            shouldThrow<CallTimeoutException> { future.await() }.listener shouldBe "wait"
+            currentTime - start shouldBe 600_000L
+            p.client.pendingCalls shouldBe 0
+            // the late returns arrive and are dropped without a report
+            slow.gate.complete(Unit)
+            runCurrent()
+            p.serverTransport.sent.count { "\"success\":true" in it } shouldBe 4
+            // quick()'s return, sent after them on the same ordered connection, proves the client read them
+            p.client.getDriver<ISlow>().quick() shouldBe 1
+            invalid shouldBe emptyList()
+            p.client.close()
+        }
     }
 
     test("cancelling a suspend call or a driver future removes its pending entry") {

@@ -17,12 +17,14 @@ fun peers(
     options: CommunicatorOptions = CommunicatorOptions.DEFAULT,
     clientOptions: CommunicatorOptions = options,
     protocol: WireProtocol = WireProtocol.TGRID,
+    /** Where both ends deliver and both communicators run: a test dispatcher puts them on its virtual clock. */
+    dispatcher: kotlinx.coroutines.CoroutineDispatcher = kotlinx.coroutines.Dispatchers.Default,
 ): Peers {
-    val (a, b) = InMemoryTransport.pair()
+    val (a, b) = InMemoryTransport.pair(InMemoryTransport.DEFAULT_CAPACITY, dispatcher)
     val ra = RecordingTransport(a)
     val rb = RecordingTransport(b)
-    val server = TransportCommunicator(serverProvider, options).apply { open(ra, protocol) }
-    val client = TransportCommunicator(clientProvider, clientOptions).apply { open(rb, protocol) }
+    val server = TransportCommunicator(serverProvider, options, dispatcher).apply { open(ra, protocol) }
+    val client = TransportCommunicator(clientProvider, clientOptions, dispatcher).apply { open(rb, protocol) }
     return Peers(server, client, ra, rb)
 }
 
