@@ -231,6 +231,16 @@ public abstract class Communicator<Provider : Any> protected constructor(
         return s
     }
 
+    /**
+     * Ends this communicator for good, once it is closed and will not open again (a server's
+     * acceptor): its job completes, so the job it was made under completes too instead of
+     * waiting for it forever. Calls made afterwards fail as calls on a closed connection do.
+     */
+    @InternalWsgridApi
+    protected fun retire() {
+        job.complete()
+    }
+
     /** Adds a listener of this communicator's state changes. */
     public fun addStateListener(listener: StateListener) {
         stateListeners.add(listener)
@@ -444,7 +454,11 @@ public abstract class Communicator<Provider : Any> protected constructor(
             f: BoundFunction,
             args: Array<out Any?>?,
             timeout: java.time.Duration?,
-        ): CompletableFuture<Any?> = startFuture(callScope, listener, quoted, f, args, timeout)
+        ): CompletableFuture<Any?> {
+            // a retired communicator's scope starts nothing: fail as a call on a closed connection does
+            if (!job.isActive) return CompletableFuture.failedFuture(NotConnectedException(currentState, "cannot call $listener: connection is $currentState"))
+            return startFuture(callScope, listener, quoted, f, args, timeout)
+        }
     }
 
     private companion object {

@@ -38,6 +38,9 @@ public class AcceptorRegistry<Header, Provider : Any> internal constructor() : I
     @Volatile
     internal var cluster: ClusterNode? = null
 
+    /** The job of the coroutines that serve this route's connections on the fast path (each ends with its connection). */
+    internal var connectionsJob: kotlinx.coroutines.Job? = null
+
     /**
      * The connection with [id] on whichever node of the cluster holds it: the acceptor itself when
      * it is here (as [find]), a [RemoteConnection] when another node holds it, or `null`. On a

@@ -127,6 +127,8 @@ internal class Endpoint<Header, Provider : Any>(
             relay.awaitClosed()
         } finally {
             registry.remove(acceptor)
+            // its job is a child of this connection's coroutine, which cannot complete while it is active
+            acceptor.release()
         }
     }
 

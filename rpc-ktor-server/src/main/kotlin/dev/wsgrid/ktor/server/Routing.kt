@@ -83,6 +83,7 @@ internal fun <Header, Provider : Any> Route.wsgrid(
     // the connections the fast path serves outside Ktor's calls; they end with the application
     val app = application
     val connections = CoroutineScope(app.coroutineContext + SupervisorJob(app.coroutineContext[Job]) + Dispatchers.Default + CoroutineName("wsgrid $path"))
+    registry.connectionsJob = connections.coroutineContext[Job]
     route(path) {
         if (options.extensions) {
             install(

@@ -224,6 +224,11 @@ public class WebSocketAcceptor<Header, Provider : Any> internal constructor(
         if (st == CommunicatorState.ACCEPTING || st == CommunicatorState.REJECTING) decided.await()
     }
 
+    /** Ends this acceptor for good once its connection is over: see [retire]. */
+    internal fun release() {
+        retire()
+    }
+
     /**
      * Closes the connection with [code] (one of [CloseCodes]) and [reason]; pending calls on both sides fail. Returns
      * once closed; at once when already closed.
