@@ -5,7 +5,7 @@ import dev.wsgrid.rpc.ConnectException
 import io.kotest.assertions.nondeterministic.eventually
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
-import io.kotest.matchers.longs.shouldBeBetween
+import io.kotest.matchers.comparables.shouldBeBetween
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import kotlinx.coroutines.Dispatchers
@@ -64,9 +64,9 @@ class ConnectorSpec : FunSpec({
         val policy = ReconnectPolicy.builder()
             .initialDelay(Duration.ofMillis(100)).multiplier(2.0).maxDelay(Duration.ofMillis(1_000)).jitter(0.2).build()
         repeat(50) {
-            policy.delay(1).toMillis().shouldBeBetween(80, 120)
-            policy.delay(3).toMillis().shouldBeBetween(320, 480)
-            policy.delay(10).toMillis().shouldBeBetween(800, 1_000)
+            policy.delay(1).toMillis().shouldBeBetween(80L, 120L)
+            policy.delay(3).toMillis().shouldBeBetween(320L, 480L)
+            policy.delay(10).toMillis().shouldBeBetween(800L, 1_000L)
         }
         shouldThrow<IllegalArgumentException> { ReconnectPolicy.builder().multiplier(0.5) }.message shouldBe "multiplier must be at least 1, was 0.5"
         shouldThrow<IllegalArgumentException> { ReconnectPolicy.builder().jitter(1.5) }.message shouldBe "jitter must be between 0 and 1, was 1.5"

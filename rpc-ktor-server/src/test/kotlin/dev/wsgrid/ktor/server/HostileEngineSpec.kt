@@ -20,9 +20,6 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import kotlinx.serialization.json.JsonElement
-import java.io.ByteArrayOutputStream
-import java.io.OutputStream
-import java.io.PrintStream
 import java.net.InetSocketAddress
 import java.net.Socket
 import java.time.Duration
@@ -37,6 +34,18 @@ class HostileEngineSpec : FunSpec({
     // blocking test clients on threads of their own: on Dispatchers.IO they could starve a CIO server of its threads
     val pool = java.util.concurrent.Executors.newFixedThreadPool(32)
     val clients = pool.asCoroutineDispatcher()
+
+    /** [n] clients at once that send their header and a call, then vanish with a TCP reset. */
+    suspend fun callAndReset(port: Int, n: Int) = coroutineScope {
+        (0 until n).map {
+            async(clients) {
+                val s = NonReadingClient("127.0.0.1", port)
+                s.sendText(Handshake.headerFrame("null"))
+                s.sendText("""{"uid":1,"listener":"plus","parameters":[{"type":"number","value":1},{"type":"number","value":2}]}""")
+                s.reset()
+            }
+        }.awaitAll()
+    }
     afterSpec { pool.shutdown() }
 
     for (engine in ServerEngine.entries) {
@@ -80,16 +89,7 @@ class HostileEngineSpec : FunSpec({
             val server = WebSocketServer<JsonElement, ICalculator>(options = ServerOptions.builder().engine(engine).build())
             server.open("127.0.0.1", 0) { it.accept(Calculator()) }
             val log = captureStderr {
-                coroutineScope {
-                    (0 until 200).map {
-                        async(clients) {
-                            val s = NonReadingClient("127.0.0.1", server.port)
-                            s.sendText(Handshake.headerFrame("null"))
-                            s.sendText("""{"uid":1,"listener":"plus","parameters":[{"type":"number","value":1},{"type":"number","value":2}]}""")
-                            s.reset()
-                        }
-                    }.awaitAll()
-                }
+                callAndReset(server.port, 200)
                 // served on: a client after the churn gets its answer
                 val c = WebSocketConnector<Nothing?, Any>(null).apply { connect("ws://127.0.0.1:${server.port}/") }
                 c.getDriver<ICalculator>().plus(2.0, 2.0) shouldBe 4.0
@@ -107,18 +107,7 @@ class HostileEngineSpec : FunSpec({
                 val c = WebSocketConnector<Nothing?, Any>(null).apply { connect("ws://127.0.0.1:${server.port}/") }
                 c.getDriver<ICalculator>().plus(1.0, 1.0) shouldBe 2.0
                 val before = server.threads()
-                repeat(3) {
-                    coroutineScope {
-                        (0 until 100).map {
-                            async(clients) {
-                                val s = NonReadingClient("127.0.0.1", server.port)
-                                s.sendText(Handshake.headerFrame("null"))
-                                s.sendText("""{"uid":1,"listener":"plus","parameters":[{"type":"number","value":1},{"type":"number","value":2}]}""")
-                                s.reset()
-                            }
-                        }.awaitAll()
-                    }
-                }
+                repeat(3) { callAndReset(server.port, 100) }
                 c.getDriver<ICalculator>().plus(2.0, 2.0) shouldBe 4.0
                 if (engine == ServerEngine.NETTY) {
                     // the event loops do all of it: a pool may start a thread or two it had not needed yet
@@ -173,23 +162,4 @@ class HostileEngineSpec : FunSpec({
 private fun usedHeap(): Long = Runtime.getRuntime().let { it.totalMemory() - it.freeMemory() }
 
 /** Runs [block] with what this JVM writes to stderr captured (and still shown); answers it. */
-private suspend fun captureStderr(block: suspend () -> Unit): String {
-    val captured = ByteArrayOutputStream()
-    val original = System.err
-    System.setErr(PrintStream(object : OutputStream() {
-        override fun write(b: Int) {
-            synchronized(captured) { captured.write(b) }
-            original.write(b)
-        }
-        override fun write(b: ByteArray, off: Int, len: Int) {
-            synchronized(captured) { captured.write(b, off, len) }
-            original.write(b, off, len)
-        }
-    }, true))
-    try {
-        block()
-    } finally {
-        System.setErr(original)
-    }
-    return synchronized(captured) { captured.toString(Charsets.UTF_8) }
-}
+private suspend fun captureStderr(block: suspend () -> Unit): String = StderrCapture().use { block(); it.text() }

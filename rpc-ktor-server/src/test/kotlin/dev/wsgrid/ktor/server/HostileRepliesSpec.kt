@@ -17,8 +17,6 @@ import io.ktor.websocket.Frame
 import io.ktor.websocket.close
 import io.ktor.websocket.readText
 import kotlinx.coroutines.withTimeout
-import java.io.ByteArrayOutputStream
-import java.io.PrintStream
 
 /**
  * What a hostile client gets back, and what it gets into the server's log: error replies quote
@@ -93,20 +91,8 @@ class HostileRepliesSpec : FunSpec({
     }
 
     test("peer text cannot forge log lines, and a flood of bad frames writes a few lines, not one per frame") {
-        val captured = ByteArrayOutputStream()
-        val original = System.err
-        val tee = PrintStream(object : java.io.OutputStream() {
-            override fun write(b: Int) {
-                synchronized(captured) { captured.write(b) }
-                original.write(b)
-            }
-            override fun write(b: ByteArray, off: Int, len: Int) {
-                synchronized(captured) { captured.write(b, off, len) }
-                original.write(b, off, len)
-            }
-        }, true)
-        System.setErr(tee)
-        fun logged(): String = synchronized(captured) { captured.toString(Charsets.UTF_8) }
+        val capture = StderrCapture()
+        fun logged(): String = capture.text()
         val good = """{"uid":5,"listener":"plus","parameters":[{"type":"number","value":1},{"type":"number","value":2}]}"""
         try {
             val session = accepted()
@@ -131,7 +117,7 @@ class HostileRepliesSpec : FunSpec({
             flood.toDouble() shouldBeLessThanOrEqual 22 + 10 * seconds
             session.close()
         } finally {
-            System.setErr(original)
+            capture.close()
         }
         val lines = logged().lines()
         lines.filter { it.startsWith("2026-12-03") || it.startsWith("FORGED") || it.startsWith("more") }.shouldBeEmpty()
